@@ -1,0 +1,1 @@
+"""Course tooling around nbgrader for the homework "From Expressions to Machine Learning"."""
