@@ -1,0 +1,53 @@
+"""The README's main job grades the demo class end to end, with the right score in every cell."""
+import csv
+
+import nbformat
+import pytest
+
+from grading.course import notebook_path
+from grading.gradebook import cell_scores
+
+TEST_CELLS = {  # grade_id: points
+    "compute_gradient_sum": 5, "compute_gradient_product": 5, "compute_gradient_nested": 10,
+    "compute_gradient_shared_nodes": 10, "minus_gradient_correct": 10,
+    "divide_gradient_correct": 10, "negative_gradient_correct": 10,
+    "fit_trains_parabola": 15, "fit_one_exact_step": 10, "fit_uses_its_arguments": 15,
+}
+
+# Pat assigns gradients instead of adding them (caught wherever a node is shared) and
+# drops the minus sign of Divide's second partial. Nothing else may cost Pat points:
+# in particular fit, which back-propagates through shared nodes, is graded on its own.
+PARTIAL_PAT = dict(TEST_CELLS, compute_gradient_nested=0, compute_gradient_shared_nodes=0,
+                   divide_gradient_correct=0)
+
+EXPECTED = {
+    "correct_carla": TEST_CELLS,
+    "blank_ben": {grade_id: 0 for grade_id in TEST_CELLS},
+    "partial_pat": PARTIAL_PAT,
+}
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_scores_per_cell(demo_class, student):
+    scores = cell_scores(demo_class, student)
+    assert {grade_id: score for grade_id, (score, _) in scores.items()} == EXPECTED[student]
+    assert {grade_id: max_score for grade_id, (_, max_score) in scores.items()} == TEST_CELLS
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_autograded_notebook_and_feedback_exist(demo_class, student):
+    graded = nbformat.read(str(notebook_path(demo_class, "autograded", student)), as_version=4)
+    assert any(cell.get("outputs") for cell in graded.cells if cell.cell_type == "code")
+    feedback = notebook_path(demo_class, "feedback", student).read_text()
+    total = sum(EXPECTED[student].values())
+    assert f"Score: {total:.1f} / 100.0" in feedback
+    for grade_id, score in EXPECTED[student].items():
+        assert f"Score: {score:.1f} / {TEST_CELLS[grade_id]:.1f}" in feedback
+
+
+def test_grades_csv_holds_every_student(demo_class):
+    with open(demo_class / "grades.csv", newline="") as f:
+        rows = {row["student_id"]: row for row in csv.DictReader(f)}
+    assert {student: float(rows[student]["score"]) for student in EXPECTED} == {
+        student: float(sum(cells.values())) for student, cells in EXPECTED.items()}
+    assert all(float(row["max_score"]) == 100 for row in rows.values())

@@ -1,0 +1,70 @@
+"""The master notebook, with the model answers, runs top to bottom and teaches what the seed did."""
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from grading.course import notebook_path, ROOT
+
+# The seed's printed results with the course's seven points.
+SEED_PARABOLA_LOSS = "2.096314520528721"
+SEED_PARAMETERS = "a: 0.2676799989525098 b: 0.09448237346204012 c: 1.9726742011455856"
+SEED_LINEAR_LOSS = "10.960358128998926"
+
+
+@pytest.fixture(scope="module")
+def executed():
+    nb = nbformat.read(str(notebook_path(ROOT, "source")), as_version=4)
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    return {cell.id: cell for cell in nb.cells}
+
+
+def text_of(cell):
+    """Everything a code cell printed or returned, as one string."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif "data" in output:
+            parts.append(output.data.get("text/plain", ""))
+    return "".join(parts)
+
+
+def test_runs_without_errors(executed):
+    errors = {cid: f"{o.ename}: {o.evalue}" for cid, cell in executed.items()
+              for o in cell.get("outputs", []) if o.output_type == "error"}
+    assert errors == {}
+
+
+def test_every_test_cell_passes_silently(executed):
+    test_cells = [c for c in executed.values() if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(test_cells) == 10
+    for cell in test_cells:
+        kinds = [(o.output_type, o.get("name")) for o in cell.outputs]
+        assert ("stream", "stderr") not in kinds, f"{cell.id} wrote to stderr"
+        assert all(kind != "error" for kind, _ in kinds), f"{cell.id} failed"
+
+
+@pytest.mark.parametrize("cell_id", ["plot_points", "plot_fit", "plot_linear_fit"])
+def test_plots_appear_inline(executed, cell_id):
+    images = [o for o in executed[cell_id].outputs
+              if o.output_type == "display_data" and "image/png" in o.data]
+    assert len(images) == 1
+
+
+def test_reproduces_the_seed_numbers(executed):
+    assert text_of(executed["fit_trains_parabola"]).splitlines()[-1] == f"Loss: {SEED_PARABOLA_LOSS}"
+    assert text_of(executed["trained_parameters"]).strip() == SEED_PARAMETERS
+    linear = text_of(executed["linear_model"]).splitlines()
+    assert linear[-2:] == [f"Loss: {SEED_LINEAR_LOSS}", SEED_LINEAR_LOSS]
+
+
+def test_too_large_a_step_diverges(executed):
+    losses = [line.split()[-1] for line in text_of(executed["big_step"]).splitlines()
+              if line.startswith("Loss:")]
+    assert "inf" in losses and losses[-1] == "nan"
+
+
+def test_source_has_no_outputs_committed():
+    nb = nbformat.read(str(notebook_path(ROOT, "source")), as_version=4)
+    assert all(not c.get("outputs") and c.get("execution_count") is None
+               for c in nb.cells if c.cell_type == "code")
