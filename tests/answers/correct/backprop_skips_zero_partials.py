@@ -1,0 +1,10 @@
+# Correct: recursive, and does not bother descending where the partial derivative is 0 (nothing to add there).
+
+# %% compute_gradient
+def expr_compute_gradient(self, de_loss_over_de_e=1):
+    self.gradient += de_loss_over_de_e
+    for child, partial in zip(self.children, self.operator_gradient()):
+        if isinstance(child, Expr) and partial != 0:
+            child.compute_gradient(de_loss_over_de_e * partial)
+
+Expr.compute_gradient = expr_compute_gradient

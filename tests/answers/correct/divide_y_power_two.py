@@ -1,0 +1,8 @@
+# Correct: Divide returns a list, with the square written y ** 2.
+
+# %% divide_gradient
+def divide_operator_gradient(self):
+    x, y = self.child_values
+    return [1 / y, -x / y ** 2]
+
+Divide.operator_gradient = divide_operator_gradient

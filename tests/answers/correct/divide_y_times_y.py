@@ -1,0 +1,8 @@
+# Correct: Divide returns a tuple, with the square written y * y.
+
+# %% divide_gradient
+def divide_operator_gradient(self):
+    x, y = self.child_values
+    return 1 / y, -x / (y * y)
+
+Divide.operator_gradient = divide_operator_gradient

@@ -1,0 +1,19 @@
+# Correct: fit loops over the points by index and reads both coordinates from the pair.
+
+# %% fit
+def fit(loss, points, params, delta=0.0001, num_iterations=4000):
+    for iteration_idx in range(num_iterations):
+        loss.zero_gradient()
+        total_loss = 0.
+        for i in range(len(points)):
+            point = points[i]
+            vx.assign(point[0])
+            vy.assign(point[1])
+            loss.eval()
+            loss.compute_gradient()
+            total_loss += loss.value
+        if (iteration_idx + 1) % 100 == 0:
+            print("Loss:", total_loss)
+        for vv in params:
+            vv.assign(vv.value - delta * vv.gradient)
+    return total_loss

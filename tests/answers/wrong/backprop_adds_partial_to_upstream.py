@@ -1,0 +1,10 @@
+# Wrong: chain rule with a sum: passes de_loss_over_de_e + partial instead of the product.
+
+# %% compute_gradient
+def expr_compute_gradient(self, de_loss_over_de_e=1):
+    self.gradient += de_loss_over_de_e
+    for child, partial in zip(self.children, self.operator_gradient()):
+        if isinstance(child, Expr):
+            child.compute_gradient(de_loss_over_de_e + partial)
+
+Expr.compute_gradient = expr_compute_gradient

@@ -1,0 +1,10 @@
+# Wrong: loops over self.child_values (numbers) instead of self.children, so nothing below the root gets a gradient.
+
+# %% compute_gradient
+def expr_compute_gradient(self, de_loss_over_de_e=1):
+    self.gradient += de_loss_over_de_e
+    for child, partial in zip(self.child_values or (), self.operator_gradient()):
+        if isinstance(child, Expr):
+            child.compute_gradient(de_loss_over_de_e * partial)
+
+Expr.compute_gradient = expr_compute_gradient

@@ -1,0 +1,8 @@
+# Wrong: Divide with its partials in the wrong order.
+
+# %% divide_gradient
+def divide_operator_gradient(self):
+    x, y = self.child_values
+    return -x / (y * y), 1 / y
+
+Divide.operator_gradient = divide_operator_gradient

@@ -1,0 +1,8 @@
+# Wrong: Divide reads .value from the children themselves, which fails when a child is a plain number such as the 1 in 1 / y.
+
+# %% divide_gradient
+def divide_operator_gradient(self):
+    x, y = self.children[0].value, self.children[1].value
+    return 1 / y, -x / (y * y)
+
+Divide.operator_gradient = divide_operator_gradient

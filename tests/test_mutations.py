@@ -1,0 +1,188 @@
+"""Mutation suite: the test cells give every correct answer full marks and catch every
+wrong one, in its own question only.
+
+tests/answers/ holds a corpus of student answers in the answer-file format of
+grading/submissions.py (`# %% <grade_id>` sections). Each file answers ONE question (only
+that question's answer cells) and opens with a one-line comment saying what it is:
+- correct/<name>.py: a correct answer, in some reasonable style;
+- wrong/<name>.py: a plausible mistake.
+baseline.py answers all five answer cells correctly, in a style of its own; it supplies
+every answer a corpus file leaves out.
+
+Each file becomes one submission (the committed release with the baseline's answers, then
+the file's own), and ONE real `nbgrader autograde` run grades them all, the baseline alone
+included. Then one test per answer checks that:
+- a correct answer (and the baseline) scores full marks in every test cell;
+- a wrong answer loses points in a test cell of its own question,
+  and in no test cell of any other question.
+The points per question are printed as a table (`pytest -s` shows it) and written to
+mutation_scores.txt in the fixture's temporary folder.
+"""
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_course
+from grading.course import ASSIGNMENT, NOTEBOOK, QUESTIONS, ROOT, notebook_path, question_of, run_nbgrader
+from grading.gradebook import cell_scores, question_scores
+from grading.submissions import build_submission, read_answers, write_submission
+
+ANSWERS = ROOT / "tests" / "answers"
+BASELINE = ANSWERS / "baseline.py"
+KINDS = ("correct", "wrong")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer file of the corpus, or the baseline."""
+    path: Path
+
+    @property
+    def kind(self):
+        return "baseline" if self.path == BASELINE else self.path.parent.name
+
+    @property
+    def label(self):
+        return "baseline" if self.kind == "baseline" else f"{self.kind}/{self.path.stem}"
+
+    @property
+    def student(self):
+        """The student id its submission is graded under."""
+        return self.label.replace("/", "-")
+
+    @property
+    def summary(self):
+        return self.path.read_text().splitlines()[0].lstrip("# ")
+
+    @cached_property
+    def cells(self):
+        """{answer cell grade_id: code} of this file."""
+        return read_answers(self.path)
+
+    def own_test_cells(self, test_cells):
+        """The test cells that grade the answer cells this file replaces
+        (a test cell's grade_id starts with its answer cell's grade_id)."""
+        return {t for t in test_cells if any(t.startswith(a + "_") for a in self.cells)}
+
+
+def load_corpus(kinds=KINDS):
+    return [Answer(path) for kind in kinds for path in sorted((ANSWERS / kind).glob("*.py"))]
+
+
+CORPUS = load_corpus()
+EVERYONE = [Answer(BASELINE)] + CORPUS
+
+
+def submit(course_dir, answers, release=notebook_path(ROOT, "release")):
+    """Writes one submission per answer into course_dir/submitted/: the release with the
+    baseline's answers, then the answer file's own on top."""
+    baseline = read_answers(BASELINE)
+    for answer in answers:
+        nb = build_submission(release, {**baseline, **answer.cells})
+        write_submission(course_dir, answer.student, ASSIGNMENT, NOTEBOOK, nb)
+
+
+def problems(answer, scores):
+    """What is unfair in the scores of answer's submission; an empty list when none."""
+    if scores is None:
+        return ["nbgrader did not grade it: see autograde.log next to mutation_scores.txt"]
+    lost = {cell: max_score - score for cell, (score, max_score) in scores.items() if score < max_score}
+    if answer.kind != "wrong":
+        return [f"a correct answer lost {points:g} points in {cell}" for cell, points in lost.items()]
+    own = answer.own_test_cells(scores)
+    found = [] if set(lost) & own else [f"not caught: full marks in its own cells {sorted(own)}"]
+    return found + [f"lost {points:g} points in {cell}, which does not grade its answer"
+                    for cell, points in lost.items() if cell not in own]
+
+
+def short_cell(grade_id):
+    """compute_gradient_nested -> nested, divide_gradient_correct -> divide, fit_one_exact_step -> one_exact_step."""
+    for prefix in ("compute_gradient_", "fit_"):
+        if grade_id.startswith(prefix):
+            return grade_id[len(prefix):]
+    return grade_id.split("_")[0]
+
+
+def where(cells, all_cells):
+    """Q1, or Q2 (divide) when the cells are only part of their question."""
+    (question,) = {question_of(cell) for cell in cells}
+    whole = {cell for cell in all_cells if question_of(cell) == question}
+    part = "" if cells == whole else f" ({', '.join(sorted(short_cell(c) for c in cells))})"
+    return question.split()[0] + part
+
+
+def score_table(answers, scores_by_student):
+    """One row per answer: what it should get, its points per question, the cells where it
+    lost points, and whether that is right."""
+    some_scores = next(s for s in scores_by_student.values() if s)
+    maxima = question_scores(some_scores)
+    header = ["answer", "expected"] + [f"{q.split()[0]} /{maxima[q][1]:g}" for q in QUESTIONS] + [
+        "total", "cells that lost points", "verdict"]
+    rows = []
+    for answer in answers:
+        scores = scores_by_student.get(answer.student)
+        if answer.kind == "wrong":
+            expected = f"loses in {where(answer.own_test_cells(some_scores), some_scores)} only"
+        else:
+            expected = "full marks"
+        if scores is None:
+            rows.append([answer.label, expected] + ["-"] * len(QUESTIONS) + ["-", "", "NOT GRADED"])
+            continue
+        per_question = question_scores(scores)
+        lost = ", ".join(f"{short_cell(c)} -{m - s:g}" for c, (s, m) in scores.items() if s < m)
+        rows.append([answer.label, expected] + [f"{per_question[q][0]:g}" for q in QUESTIONS] + [
+            f"{sum(s for s, _ in scores.values()):g}", lost,
+            "ok" if not problems(answer, scores) else "WRONG"])
+    widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+             for row in [header] + rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    fair = sum(1 for row in rows if row[-1] == "ok")
+    correct = [a for a in answers if a.kind != "wrong"]
+    lines += ["", f"{fair} of {len(rows)} answers graded as expected "
+                  f"({len(correct)} correct incl. the baseline, {len(rows) - len(correct)} wrong)"]
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """{student id: cell scores} of the whole corpus, from one nbgrader autograde run."""
+    folder = tmp_path_factory.mktemp("mutations")
+    course = copy_course(folder / "course")
+    # Records the assignment and its test cells in the course's fresh gradebook.
+    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    submit(course, EVERYONE)
+    result = run_nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
+    log = folder / "autograde.log"
+    log.write_text(result.stdout + result.stderr)
+    # A submission nbgrader failed to grade has no autograded notebook (and zeros in the
+    # gradebook): that says nothing about the test cells, so it is reported as not graded.
+    scores = {answer.student: cell_scores(course, answer.student)
+              if notebook_path(course, "autograded", answer.student).exists() else None
+              for answer in EVERYONE}
+    if not any(scores.values()):
+        pytest.fail(f"nbgrader autograde graded nothing:\n{result.stdout}\n{result.stderr}")
+    table = score_table(EVERYONE, scores)
+    (folder / "mutation_scores.txt").write_text(table + "\n")
+    print(f"\n{table}\n(also in {folder / 'mutation_scores.txt'}; nbgrader's output in {log})")
+    return scores
+
+
+def test_corpus_is_well_formed():
+    assert len([a for a in CORPUS if a.kind == "correct"]) >= 10
+    assert len([a for a in CORPUS if a.kind == "wrong"]) >= 30
+    assert set(Answer(BASELINE).cells) == {
+        "compute_gradient", "minus_gradient", "divide_gradient", "negative_gradient", "fit"}
+    for answer in CORPUS:
+        assert answer.summary.startswith(f"{answer.kind.capitalize()}: "), (
+            f"{answer.label} should open with '# {answer.kind.capitalize()}: <what it is>'")
+        assert answer.cells and set(answer.cells) <= set(Answer(BASELINE).cells), answer.label
+        questions = {question_of(cell + "_") for cell in answer.cells}
+        assert len(questions) == 1, f"{answer.label} answers more than one question: {questions}"
+
+
+@pytest.mark.parametrize("answer", EVERYONE, ids=lambda answer: answer.label)
+def test_graded_fairly(graded, answer):
+    assert problems(answer, graded[answer.student]) == [], answer.summary
