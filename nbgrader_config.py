@@ -18,7 +18,59 @@ c.CourseDirectory.db_url = os.environ.get(
 # Per-cell time limit while autograding. The slowest cell (training the parabola,
 # 4000 iterations) takes well under a second; 20 s leaves room for slow machines
 # while keeping a student's infinite loop from stalling the class for long.
-c.Execute.timeout = 20
+c.Execute.timeout = 20  # BoundedExecute inherits it
 
 # Students see this in place of each solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# ---------------------------------------------------------------------------------------
+# Grading that survives real submissions (grading/*.py). Plain `nbgrader autograde`
+# (and the formgrader's button) picks all of this up; nothing else needs to run.
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the grading package
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades, IgnorePattern,
+    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+
+try:
+    from grading.execution import BoundedExecute
+    from grading.feedback import HideHiddenTests
+    from grading.integrity import FlagForReview, ScanStudentCode
+    from grading.repair import RepairSubmission, TolerantNotebookExporter
+except ImportError as error:
+    # nbgrader would only warn and grade without any of this: stop instead.
+    sys.exit(f"nbgrader_config.py: cannot import the course's grading package ({error}). "
+             "Run nbgrader from the course folder, or put that folder on PYTHONPATH.")
+
+# Read Colab-saved, malformed or non-notebook files instead of failing the submission.
+c.Autograde.exporter_class = TolerantNotebookExporter
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    RepairSubmission,     # replaces DeduplicateIds: duplicates, moved/renamed/deleted cells
+    OverwriteKernelspec,
+    OverwriteCells,       # restores instructor cells' code from the gradebook
+    ScanStudentCode,      # imports reported; code that can reach the grader flagged
+    CheckCellMetadata,
+]
+c.Autograde.autograde_preprocessors = [
+    BoundedExecute,       # sandboxed kernel, time budget, output cap, kernel recovery, guard
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    FlagForReview,        # flagged submissions: "needs manual grading" in the gradebook
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# The whole notebook takes a few seconds; a stuck one stops after this many.
+c.BoundedExecute.notebook_budget = 240
+# Each kernel runs in a bubblewrap sandbox ("none": limits only, no isolation).
+c.SandboxedKernelManager.isolation = "bwrap"
+c.SandboxedKernelManager.memory_limit_mb = 2048  # the notebook peaks under 1 GiB
+
+# Feedback: test cells show their visible part and a one-line failure message.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -34,9 +34,12 @@ def notebook_path(course_dir, folder, student=None):
 
 def tool_env():
     """The environment for nbgrader: this interpreter's bin/ first on PATH, since
-    nbgrader shells out to `alembic` to create the gradebook."""
+    nbgrader shells out to `alembic` to create the gradebook, and this repository on
+    PYTHONPATH, since nbgrader_config.py registers the grading package's modules."""
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    # A course copy elsewhere (tests, demo) imports the grading package from here.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 
 

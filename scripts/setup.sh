@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
-# Creates .venv (Python 3.11) and installs the pinned requirements into it.
-# Idempotent: a second run only checks that everything is installed.
+# Installs the system packages grading needs, creates .venv (Python 3.11) and installs
+# the pinned requirements into it.
+# Idempotent: a second run only checks that everything is installed. Needs root (or sudo)
+# only when a system package is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# bubblewrap sandboxes each student kernel while autograding (grading/sandbox.py).
+if ! command -v bwrap >/dev/null; then
+    echo "==> installing bubblewrap (Debian package) for the grading sandbox"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq bubblewrap >/dev/null
+fi
 
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3

@@ -1,0 +1,218 @@
+"""BoundedExecute: nbgrader's Execute preprocessor, made to survive what students hand in.
+
+- Time: each cell has Execute.timeout seconds and the whole notebook notebook_budget
+  seconds; cells left when the budget runs out are marked "not run" (their tests score 0).
+- A kernel that dies (os._exit, a crash, the memory or CPU limit) or hangs (a loop that
+  swallows KeyboardInterrupt) is restarted, the cells before it are replayed quietly, and
+  grading goes on without the cell that caused it: a runaway answer costs its own
+  question, not the rest of the notebook. The cell gets an error saying what happened.
+- Output: at most max_output_chars per cell are kept, counted as messages arrive (and
+  capped in the kernel too), so a print loop cannot fill the grader's memory.
+- Integrity: the kernel guard (grading/kernel_guard.py) is installed before any student
+  code runs, and every instructor cell (tests included) runs between two guard checks
+  that undo and report tampering with IPython, builtins or the modules tests use.
+- Warnings: a test cell's stderr (a DeprecationWarning from correct code, say) is kept
+  as ordinary output, so it no longer zeroes the cell.
+- Kernels start through grading.sandbox.SandboxedKernelManager (isolation, limits).
+
+Everything it notices is recorded with grading.findings, for the report and the gradebook.
+"""
+import ast
+import copy
+import json
+import math
+import uuid
+from pathlib import Path
+from time import monotonic
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader import utils
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from .findings import cell_label, record
+from .sandbox import SandboxedKernelManager, check_bubblewrap
+
+GUARD_SOURCE = Path(__file__).with_name("kernel_guard.py").read_text()
+CUT_MARK = "output cut by the grader"  # the guard's note in the kernel says the same
+
+
+class KernelLost(Exception):
+    """The kernel died or stopped answering while running the cell at `index`."""
+
+    def __init__(self, index, what):
+        super().__init__(what)
+        self.index, self.what = index, what
+
+
+class BudgetSpent(Exception):
+    pass
+
+
+def error_output(ename, evalue):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class BoundedExecute(Execute):
+    """Execute with a notebook budget, kernel recovery, an output cap and the guard."""
+
+    notebook_budget = Integer(
+        240, help="Seconds the whole notebook may take, replays after restarts included."
+    ).tag(config=True)
+    max_kernel_restarts = Integer(
+        3, help="Kernel restarts (after a death or hang) before the rest is left unrun."
+    ).tag(config=True)
+    max_output_chars = Integer(
+        200_000, help="Characters of output kept per cell; the rest is dropped as it comes."
+    ).tag(config=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(**kwargs)
+
+    # -- the notebook ------------------------------------------------------------------
+
+    def preprocess(self, nb, resources, km=None):
+        self._check_sandbox()
+        self.nb, self.resources = nb, resources
+        self.timed_out = set()
+        self.deadline = monotonic() + self.notebook_budget
+        self.cell_timeout = self.timeout
+        done, lost, restarts = set(), {}, 0  # cells run; cells that killed the kernel
+        while True:
+            try:
+                self._run_notebook(done, lost)
+                break
+            except KernelLost as failure:
+                cell = nb.cells[failure.index]
+                lost[failure.index] = failure.what
+                done.add(failure.index)
+                cell.outputs = cell.get("outputs", []) + [error_output("KernelLost", failure.what)]
+                record(nb, f"{failure.what} in {cell_label(cell, failure.index)}")
+                restarts += 1
+                if restarts > self.max_kernel_restarts:
+                    self._leave_unrun(done, f"not run: the kernel was lost {restarts} times")
+                    record(nb, f"stopped after {restarts} lost kernels: later cells not run")
+                    break
+            except BudgetSpent:
+                self._leave_unrun(done, f"not run: the notebook used up its "
+                                        f"{self.notebook_budget} s time budget")
+                record(nb, f"time budget of {self.notebook_budget} s spent: later cells not run")
+                break
+        return nb, resources
+
+    def _check_sandbox(self):
+        """Refuses to run student code unconfined unless isolation was turned off."""
+        if (issubclass(self.kernel_manager_class, SandboxedKernelManager)
+                and self.config.SandboxedKernelManager.get("isolation", "bwrap") == "bwrap"):
+            check_bubblewrap()
+
+    def _run_notebook(self, done, lost):
+        """Runs every cell on a fresh kernel: cells already done are replayed without
+        keeping their output, cells that lost a kernel are skipped."""
+        NotebookClient.__init__(self, self.nb, None)
+        self.reset_execution_trackers()
+        self.shutdown_kernel = "immediate"  # graded kernels hold nothing worth a clean exit
+        with self.setup_kernel():
+            try:
+                self.wait_for_reply(self.kc.kernel_info())
+                self._install_guard()
+            except DeadKernelError:
+                raise RuntimeError("the student kernel died while starting") from None
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code" or index in lost or index in self.timed_out:
+                    continue  # replaying a cell that hung or killed the kernel costs it again
+                self._run_cell(index, cell, keep_output=index not in done)
+                done.add(index)
+
+    def _leave_unrun(self, done, why):
+        for index, cell in enumerate(self.nb.cells):
+            if cell.cell_type == "code" and index not in done:
+                cell.outputs = [error_output("NotRun", why)]
+
+    # -- one cell ----------------------------------------------------------------------
+
+    def _run_cell(self, index, cell, keep_output):
+        remaining = self.deadline - monotonic()
+        if remaining <= 0:
+            raise BudgetSpent()
+        self.timeout = max(1, min(self.cell_timeout, math.ceil(remaining)))
+        instructor = utils.is_locked(cell)
+        target = cell if keep_output else copy.deepcopy(cell)
+        self.output_chars = 0
+        try:
+            if instructor:
+                self._guard_check(f"before {cell_label(cell, index)}")
+            self.execute_cell(target, index, store_history=True)
+            if instructor:
+                self._guard_check(f"after {cell_label(cell, index)}")
+        except DeadKernelError:
+            raise KernelLost(index, "the kernel died (os._exit, a crash, or the memory or "
+                                    "CPU limit)") from None
+        except CellTimeoutError:
+            raise KernelLost(index, f"timed out after {self.timeout} s and ignored the "
+                                    "interrupt, so the kernel was restarted,") from None
+        finally:
+            self.nb.cells[index] = cell
+        if keep_output:
+            self._note_outcome(index, cell)
+
+    def _note_outcome(self, index, cell):
+        for output in cell.outputs:
+            if output.output_type == "error" and output.ename == "CellTimeoutError":
+                self.timed_out.add(index)
+                record(self.nb, f"timed out after {self.timeout} s in {cell_label(cell, index)}")
+            if output.output_type == "stream" and output.name == "stderr" and utils.is_grade(cell):
+                output.name = "stdout"  # a warning is not a failure
+        if any(CUT_MARK in output.get("text", "") for output in cell.outputs):
+            record(self.nb, f"output of {cell_label(cell, index)} cut at "
+                            f"{self.max_output_chars} characters")
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keeps output only up to max_output_chars per cell, dropping the rest as it
+        arrives (nbclient would hold all of it, then nbgrader would cut it). The kernel
+        cuts its prints there too; the little room left is for the kernel's own note."""
+        content = msg["content"]
+        size = len(content["text"]) if "text" in content else len(json.dumps(content))
+        self.output_chars += size
+        limit = self.max_output_chars + 200
+        if self.output_chars > limit:
+            if self.output_chars - size <= limit:
+                outs.append(new_output("stream", name="stdout", text=(
+                    f"\n[{CUT_MARK} after {self.max_output_chars} characters]\n")))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    # -- the integrity guard -----------------------------------------------------------
+
+    def _silent_request(self, code="", expressions=None):
+        msg_id = self.kc.execute(code, silent=True, store_history=False,
+                                 user_expressions=expressions or {})
+        return self.wait_for_reply(msg_id)
+
+    def _install_guard(self):
+        code = f"{GUARD_SOURCE}\ninstall({self.max_output_chars})\ndel install\n"
+        reply = self._silent_request(code)
+        if reply is None or reply["content"]["status"] != "ok":
+            record(self.nb, "the grader could not install its integrity guard", review=True)
+        self._guard_check("at kernel start")  # records the clean state
+
+    def _guard_check(self, when):
+        """Asks the guard to undo tampering; a guard that does not answer properly is
+        itself a sign of tampering."""
+        nonce = uuid.uuid4().hex
+        expression = f"__import__('sys').modules['_grading_guard'].check({nonce!r})"
+        reply = self._silent_request(expressions={"guard": expression})
+        try:
+            result = reply["content"]["user_expressions"]["guard"]
+            answer = json.loads(ast.literal_eval(result["data"]["text/plain"]))
+            if answer["nonce"] != nonce:
+                raise ValueError("wrong nonce")
+        except Exception:  # noqa: BLE001 (any malformed answer means the same)
+            record(self.nb, f"the integrity guard did not answer {when}", review=True)
+            return
+        if answer["changes"]:
+            record(self.nb, f"tampering undone {when}: " + "; ".join(answer["changes"]),
+                   review=True)

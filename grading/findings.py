@@ -1,0 +1,36 @@
+"""What the grader noticed about a submission, kept in the notebook's own metadata
+(metadata["grading"]) from the repair step through execution to the autograded copy,
+where the instructor report and the gradebook flag read it.
+
+Each finding is a reason in plain words; a finding with review=True means the submission
+needs an instructor's look (it is marked "needs manual grading" in the gradebook).
+"""
+
+KEY = "grading"
+
+
+def record(nb, reason, review=False):
+    """Adds a finding to the notebook (once: repeating the same reason adds nothing)."""
+    entries = nb.metadata.setdefault(KEY, {}).setdefault("findings", [])
+    entry = {"reason": reason, "review": bool(review)}
+    if entry not in entries:
+        entries.append(entry)
+
+
+def findings(nb):
+    """[{"reason": str, "review": bool}, ...] recorded in the notebook."""
+    return list(nb.get("metadata", {}).get(KEY, {}).get("findings", []))
+
+
+def needs_review(nb):
+    return any(entry["review"] for entry in findings(nb))
+
+
+def cell_label(cell, index):
+    """How a report names a cell: "test cell fit_one_exact_step", "cell 14 (student's own)"."""
+    meta = cell.metadata.get("nbgrader", {})
+    if meta.get("grade_id"):
+        kind = ("test" if meta.get("grade") else "answer" if meta.get("solution")
+                else "instructor")
+        return f"{kind} cell {meta['grade_id']}"
+    return f"cell {index + 1} (student's own)"

@@ -1,0 +1,108 @@
+"""Flags for the instructor: what in a submission deserves a look, and the gradebook mark
+that puts it in front of them.
+
+- ScanStudentCode (before execution) reads every cell the student wrote. The homework
+  needs no imports: imports are reported; code that can reach the grader's environment
+  (modules such as sys, os, builtins, ctypes; get_ipython, eval/exec, __builtins__,
+  dunder attributes such as __subclasses__, IPython magics) is flagged for review.
+- FlagForReview (after the scores are saved) marks every grade of a flagged submission
+  "needs manual grading", which is how the formgrader lists submissions to look at,
+  and logs each finding in the autograde output.
+
+Tampering caught while the notebook runs is found by the kernel guard
+(grading/kernel_guard.py, driven by grading.execution).
+"""
+import ast
+import re
+
+from nbgrader import utils
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .findings import cell_label, findings, needs_review, record
+
+HARMLESS_MODULES = {
+    "math", "cmath", "random", "copy", "functools", "itertools", "collections", "numbers",
+    "operator", "statistics", "fractions", "decimal", "typing", "dataclasses", "string",
+    "warnings", "numpy", "matplotlib", "matplotlib.pyplot",
+}
+GRADER_REACHING_NAMES = {
+    "get_ipython", "__builtins__", "__import__", "eval", "exec", "compile", "globals",
+    "open", "breakpoint", "__loader__", "__spec__",
+}
+HARMLESS_DUNDERS = {"__init__", "__name__", "__doc__", "__repr__", "__str__", "__len__",
+                    "__class__"}
+MAGIC_LINE = re.compile(r"^\s*[%!]", re.MULTILINE)
+
+
+def suspicious_constructs(source):
+    """(imports, grader_reaching) found in a cell's code: two lists of short strings."""
+    imports, reaching = [], []
+    if MAGIC_LINE.search(source):
+        reaching.append("IPython magic or shell command")
+        source = MAGIC_LINE.sub("pass  # ", source)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return imports, reaching
+    in_reading_order = lambda node: (getattr(node, "lineno", 0), getattr(node, "end_col_offset", 0))
+    for node in sorted(ast.walk(tree), key=in_reading_order):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or "."])
+            for name in names:
+                (imports if name in HARMLESS_MODULES else reaching).append(f"import {name}")
+        elif isinstance(node, ast.Name) and node.id in GRADER_REACHING_NAMES:
+            reaching.append(f"{node.id}")
+        elif (isinstance(node, ast.Attribute) and node.attr.startswith("__")
+              and node.attr not in HARMLESS_DUNDERS):
+            reaching.append(f".{node.attr}")
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and re.fullmatch(r"__\w+__", node.value) and node.value not in HARMLESS_DUNDERS):
+            reaching.append(f"{node.value!r}")
+    return imports, reaching
+
+
+def _unique(items):
+    return ", ".join(dict.fromkeys(items))
+
+
+class ScanStudentCode(NbGraderPreprocessor):
+    """Reports imports and flags grader-reaching code in the cells students write."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and not utils.is_locked(cell):
+            imports, reaching = suspicious_constructs(cell.source)
+            where = cell_label(cell, cell_index)
+            if imports:
+                self._nb_findings.append((f"imports in {where}: {_unique(imports)}", False))
+            if reaching:
+                self._nb_findings.append(
+                    (f"code that can reach the grader in {where}: {_unique(reaching)}", True))
+        return cell, resources
+
+    def preprocess(self, nb, resources):
+        self._nb_findings = []
+        nb, resources = super().preprocess(nb, resources)
+        for reason, review in self._nb_findings:
+            record(nb, reason, review=review)
+        return nb, resources
+
+
+class FlagForReview(NbGraderPreprocessor):
+    """Marks a flagged submission as needing manual grading, and logs every finding."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        for entry in findings(nb):
+            log = self.log.warning if entry["review"] else self.log.info
+            log("%s: %s%s", info["student"], entry["reason"],
+                " [needs review]" if entry["review"] else "")
+        if needs_review(nb):
+            with Gradebook(info["db_url"]) as gb:
+                notebook = gb.find_submission_notebook(
+                    info["notebook"], info["assignment"], info["student"])
+                for grade in notebook.grades:
+                    grade.needs_manual_grade = True
+                gb.db.commit()
+        return nb, resources

@@ -1,0 +1,94 @@
+"""Structural damage applied to a submission's JSON (see manifest.toml). Each function
+takes the notebook as a plain dict and returns the dict, or the file's text."""
+import copy
+import json
+
+
+def _index(nb, grade_id):
+    for i, cell in enumerate(nb["cells"]):
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id:
+            return i
+    raise KeyError(grade_id)
+
+
+def _pop(nb, grade_id):
+    return nb["cells"].pop(_index(nb, grade_id))
+
+
+def colab_saved(nb):
+    """As Google Colab saves it: nbformat 4.0, no cell ids, Colab metadata, no outputs."""
+    nb["nbformat_minor"] = 0
+    nb["metadata"]["colab"] = {"provenance": [], "name": "expressions_to_ml.ipynb"}
+    nb["metadata"]["accelerator"] = "GPU"
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+        cell["metadata"]["id"] = "x1Yz"
+        if cell["cell_type"] == "code":
+            cell["metadata"]["colab"] = {"base_uri": "https://localhost:8080/"}
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+    return nb
+
+
+def drop_nbformat_minor(nb):
+    del nb["nbformat_minor"]
+    return nb
+
+
+def duplicate_cells(nb):
+    """The answer cell copied (the copy left as the stub, below the answer) and a test
+    cell copied; stock nbgrader stops the whole batch on this."""
+    i = _index(nb, "compute_gradient")
+    stub = copy.deepcopy(nb["cells"][i])
+    stub["id"] = "stub-copy"
+    stub["source"] = "# YOUR CODE HERE\nraise NotImplementedError()"
+    nb["cells"].insert(i + 1, stub)
+    j = _index(nb, "compute_gradient_sum")
+    nb["cells"].insert(j + 1, dict(copy.deepcopy(nb["cells"][j]), id="test-copy"))
+    return nb
+
+
+def move_answers(nb):
+    """fit moved to the very end; compute_gradient moved below its tests."""
+    nb["cells"].append(_pop(nb, "fit"))
+    answer = _pop(nb, "compute_gradient")
+    nb["cells"].insert(_index(nb, "compute_gradient_shared_nodes") + 1, answer)
+    return nb
+
+
+def rename_answers(nb):
+    nb["cells"][_index(nb, "minus_gradient")]["metadata"]["nbgrader"]["grade_id"] = "minus_gradient_copy"
+    del nb["cells"][_index(nb, "divide_gradient")]["metadata"]["nbgrader"]
+    return nb
+
+
+def delete_cells(nb):
+    for grade_id in ("compute_gradient_nested", "fit_one_exact_step", "points"):
+        _pop(nb, grade_id)
+    return nb
+
+
+def delete_negative_answer(nb):
+    _pop(nb, "negative_gradient")
+    return nb
+
+
+def corrupt_metadata(nb):
+    """Metadata that makes stock nbgrader fail or stop the batch: a schema-1 label on a
+    student cell, a test cell turned off and re-weighted, a bogus schema version."""
+    play = next(c for c in nb["cells"] if c["cell_type"] == "code" and "nbgrader" not in c["metadata"])
+    play["metadata"]["nbgrader"] = {"schema_version": 1, "grade": True, "points": 50}
+    test = nb["cells"][_index(nb, "minus_gradient_correct")]["metadata"]["nbgrader"]
+    test.update(grade=False, points=1000)
+    nb["cells"][_index(nb, "fit")]["metadata"]["nbgrader"]["schema_version"] = 99
+    return nb
+
+
+def edit_test_cell(nb):
+    nb["cells"][_index(nb, "minus_gradient_correct")]["source"] = "pass"
+    return nb
+
+
+def truncate_file(nb):
+    text = json.dumps(nb, indent=1)
+    return text[: len(text) // 2]

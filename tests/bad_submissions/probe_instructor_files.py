@@ -1,0 +1,41 @@
+# A correct answer that also tries to read and write the instructor's files (their real
+# paths, {COURSE} and {PORT} are filled in by the test), the network and the environment,
+# and writes what it found to probe.json in its working folder.
+
+# %% negative_gradient
+def negative_operator_gradient(self):
+    return (-1,)
+
+Negative.operator_gradient = negative_operator_gradient
+
+import json, os, socket
+
+found = {"cwd": os.getcwd(), "environment": sorted(os.environ), "read": {}, "write": {}}
+targets = ["{COURSE}/source/expressions_to_ml/expressions_to_ml.ipynb", "{COURSE}/gradebook.db",
+           "{COURSE}/nbgrader_config.py",
+           "{COURSE}/submitted/correct_carla/expressions_to_ml/expressions_to_ml.ipynb",
+           "../../../source/expressions_to_ml/expressions_to_ml.ipynb", "../../../gradebook.db"]
+for path in targets:
+    try:
+        with open(path, "rb") as f:
+            found["read"][path] = f"read {len(f.read())} bytes"
+    except OSError as error:
+        found["read"][path] = type(error).__name__
+for path in targets[1:4]:
+    try:
+        with open(path, "ab") as f:
+            found["write"][path] = "opened for writing"
+    except OSError as error:
+        found["write"][path] = type(error).__name__
+for folder in ["{COURSE}", "../../..", "/root", "/tmp"]:
+    try:
+        found[f"listing {folder}"] = sorted(os.listdir(folder))
+    except OSError as error:
+        found[f"listing {folder}"] = type(error).__name__
+try:
+    socket.create_connection(("127.0.0.1", {PORT}), timeout=2).close()
+    found["network"] = "connected to the grader's machine"
+except OSError as error:
+    found["network"] = type(error).__name__
+with open("probe.json", "w") as f:
+    json.dump(found, f)

@@ -1,0 +1,97 @@
+"""The grading modules' parts on their own: lenient reading, the code scan, hidden-test
+stripping, and the notebook time budget on a real (sandboxed) kernel. The whole chain,
+through `nbgrader autograde`, is tested in test_bad_submissions.py."""
+import json
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from grading.course import ROOT, notebook_path
+from grading.execution import BoundedExecute
+from grading.feedback import visible_source
+from grading.findings import findings
+from grading.integrity import suspicious_constructs
+from grading.repair import parse_submission
+
+RELEASE = notebook_path(ROOT, "release")
+
+
+def reasons(nb):
+    return " | ".join(entry["reason"] for entry in findings(nb))
+
+
+@pytest.mark.parametrize("text, why", [
+    ("", "not JSON"),
+    ("{\"cells\": [", "not JSON"),
+    ("[1, 2, 3]", "JSON without a list of cells"),
+    ("{\"nbformat\": 4}", "JSON without a list of cells"),
+])
+def test_a_file_that_is_no_notebook_becomes_an_empty_one_for_review(text, why):
+    nb = parse_submission(text)
+    assert nb.cells == [] and why in reasons(nb)
+    assert findings(nb)[0]["review"]
+
+
+def test_a_loosely_saved_notebook_is_read_and_made_valid():
+    data = json.loads(RELEASE.read_text())
+    del data["nbformat_minor"]
+    data["cells"][0]["source"] = ["# From ", "Expressions"]
+    data["cells"][1].pop("id")
+    data["cells"][2]["id"] = data["cells"][3]["id"]
+    data["cells"][5].pop("outputs", None)
+    data["cells"].insert(4, {"not": "a cell"})
+    nb = parse_submission(json.dumps(data))
+    nbformat.validate(nb)
+    assert nb.cells[0].source == "# From Expressions"
+    assert len(nb.cells) == len(data["cells"]) - 1
+    assert len({cell.id for cell in nb.cells}) == len(nb.cells)
+    assert "nbformat 4.missing read as 4.5" in reasons(nb)
+    assert not any(entry["review"] for entry in findings(nb))
+
+
+def test_the_release_itself_needs_no_repair():
+    nb = parse_submission(RELEASE.read_text())
+    assert findings(nb) == []
+
+
+@pytest.mark.parametrize("code, imports, reaching", [
+    ("def f(self):\n    return 1, -1", [], []),
+    ("import math\nx = math.sqrt(2)", ["import math"], []),
+    ("import os, sys", [], ["import os", "import sys"]),
+    ("from IPython import get_ipython", [], ["import IPython"]),
+    ("get_ipython().ast_transformers.append(t)", [], ["get_ipython"]),
+    ("().__class__.__bases__[0].__subclasses__()", [], [".__bases__", ".__subclasses__"]),
+    ("getattr(f, '__globals__')", [], ["'__globals__'"]),
+    ("%load_ext something\nx = 1", [], ["IPython magic or shell command"]),
+    ("eval('1 + 1')", [], ["eval"]),
+    ("def broken(:\n", [], []),
+])
+def test_the_scan_reports_imports_and_flags_grader_reaching_code(code, imports, reaching):
+    assert suspicious_constructs(code) == (imports, reaching)
+
+
+def test_visible_source_is_what_students_were_given():
+    source = nbformat.read(str(notebook_path(ROOT, "source")), as_version=4)
+    release = nbformat.read(str(RELEASE), as_version=4)
+    released = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in release.cells
+                if cell.metadata.get("nbgrader", {}).get("grade")}
+    for cell in source.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in released:
+            assert visible_source(cell.source) == released[grade_id].strip(), grade_id
+
+
+def test_a_notebook_that_overruns_its_budget_leaves_later_cells_unrun(tmp_path):
+    config = Config()
+    config.BoundedExecute.notebook_budget = 3
+    config.Execute.timeout = 30
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("while True:\n    pass"),
+        nbformat.v4.new_code_cell("print('never printed')"),
+    ])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = BoundedExecute(config=config)
+    nb, _ = executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert [output.ename for output in nb.cells[1].outputs] == ["NotRun"]
+    assert "time budget of 3 s spent" in reasons(nb)
