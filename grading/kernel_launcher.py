@@ -95,14 +95,16 @@ def bwrap_command(kernel_cmd, private_dir, work_dir, env):
     args = [bwrap, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
             "--hostname", "jupyter", "--die-with-parent", "--cap-drop", "ALL",
             "--disable-userns"]
+    # Scratch file systems first: binds made after them (a virtualenv under /tmp or
+    # /home, say) are mounted on top instead of being hidden by them.
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--size", str(256 * 1024 * 1024), "--tmpfs", "/tmp",
+             "--size", str(64 * 1024 * 1024), "--tmpfs", "/home"]
     bind_system(args, shutil.which(kernel_cmd[0]) or kernel_cmd[0])
     passwd = os.path.join(private_dir, "passwd")
     with open(passwd, "w") as f:
         f.write(f"student:x:1000:1000:student:{SANDBOX_HOME}:/bin/sh\n")
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(256 * 1024 * 1024), "--tmpfs", "/tmp",
-             "--size", str(64 * 1024 * 1024), "--tmpfs", "/home",
-             "--ro-bind", passwd, "/etc/passwd",
+    args += ["--ro-bind", passwd, "/etc/passwd",
              "--dir", SANDBOX_HOME,
              "--bind", work_dir, SANDBOX_WORK,
              # The kernel's sockets and connection file: the only grader path it sees.
