@@ -9,12 +9,14 @@
    graded notebooks into autograded/;
 4. `nbgrader generate_feedback`: one HTML page per student in feedback/;
 5. `nbgrader export`: grades.csv, one row per student and assignment;
-6. a per-student summary, read back from the gradebook.
+6. a per-student summary, read back from the gradebook, and the instructor report
+   (grading.report: score, flags and reasons per submission) in reports/.
 """
 import sys
 from pathlib import Path
 
 from .course import ASSIGNMENT, NOTEBOOK, QUESTIONS, ROOT, notebook_path, run_nbgrader
+from . import report
 from .gradebook import cell_scores, question_scores
 from .submissions import build_submission, read_answers, write_submission
 
@@ -67,10 +69,16 @@ def main(course_dir=ROOT):
     run_nbgrader(course_dir, "export", "--to", str(course_dir / "grades.csv"))
     print()
     print(summary_table(course_dir, student_ids))
+    rows = report.report_rows(course_dir, ASSIGNMENT)
+    report_csv = course_dir / "reports" / f"{ASSIGNMENT}.csv"
+    report.write_csv(rows, report_csv)
+    print()
+    print(report.table(rows))
     print()
     print(f"graded notebooks: {course_dir / 'autograded'}/<student>/{ASSIGNMENT}/")
     print(f"feedback:         {course_dir / 'feedback'}/<student>/{ASSIGNMENT}/{NOTEBOOK}.html")
     print(f"grades:           {course_dir / 'grades.csv'}")
+    print(f"report:           {report_csv}")
 
 
 if __name__ == "__main__":

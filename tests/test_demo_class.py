@@ -51,3 +51,13 @@ def test_grades_csv_holds_every_student(demo_class):
     assert {student: float(rows[student]["score"]) for student in EXPECTED} == {
         student: float(sum(cells.values())) for student, cells in EXPECTED.items()}
     assert all(float(row["max_score"]) == 100 for row in rows.values())
+
+
+def test_instructor_report_holds_every_student(demo_class):
+    with open(demo_class / "reports" / "expressions_to_ml.csv", newline="") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert set(rows) == set(EXPECTED)
+    for student, cells in EXPECTED.items():
+        assert float(rows[student]["score"]) == sum(cells.values()), student
+        # None of the demo students does anything that deserves an instructor's look.
+        assert rows[student]["needs_review"] == "no", (student, rows[student]["flags"])
