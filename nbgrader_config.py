@@ -74,3 +74,7 @@ c.SandboxedKernelManager.memory_limit_mb = 2048  # the notebook peaks under 1 Gi
 
 # Feedback: test cells show their visible part and a one-line failure message.
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# LMS downloads: plain `nbgrader zip_collect ASSIGNMENT` (zip in downloaded/ASSIGNMENT/archive/)
+# reads Canvas-style file names, keeping each student's latest upload (grading/lms.py).
+c.ZipCollectApp.collector_plugin = "grading.lms.CanvasCollector"

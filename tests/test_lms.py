@@ -5,7 +5,7 @@ import zipfile
 import pytest
 
 from grading import class_run, synthetic
-from grading.course import ASSIGNMENT, NOTEBOOK, notebook_path
+from grading.course import ASSIGNMENT, NOTEBOOK, notebook_path, run_nbgrader
 from grading.gradebook import cell_scores, db_url
 from grading.lms import plan_collection
 from nbgrader.api import Gradebook
@@ -142,3 +142,17 @@ def test_not_a_zip_is_refused_before_anything_changes(tmp_path, capsys):
     assert class_run.main([ASSIGNMENT, str(bogus), "--course", str(course)]) == 2
     assert "is not a zip file" in capsys.readouterr().err
     assert sorted(p.name for p in course.iterdir() if p.name != ".grading.lock") == before
+
+
+def test_plain_zip_collect_reads_canvas_names_with_the_course_config(tmp_path):
+    """nbgrader_config.py makes CanvasCollector zip_collect's collector: no flags needed."""
+    course = copy_course(tmp_path / "course")
+    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    archive = course / "downloaded" / ASSIGNMENT / "archive"
+    archive.mkdir(parents=True)
+    write_download(archive / "submissions.zip", DOWNLOAD)
+    run_nbgrader(course, "zip_collect", ASSIGNMENT)
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(DOWNLOAD)
+    # 10001 uploaded a correct notebook, then a blank one: the latest is the one kept.
+    kept = notebook_path(course, "submitted", "10001").read_text()
+    assert kept == synthetic.notebook_text("blank")
