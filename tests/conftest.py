@@ -1,18 +1,8 @@
 """Shared fixtures: every grading test works in a fresh copy of the course folder."""
-import shutil
-
 import pytest
 
-from grading.course import ROOT
-
-
-def copy_course(destination):
-    """A fresh course folder (config, source/, release/) with an empty gradebook."""
-    destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "nbgrader_config.py", destination)
-    for folder in ("source", "release"):
-        shutil.copytree(ROOT / folder, destination / folder)
-    return destination
+# A fresh course folder (config, source/, release/) with an empty gradebook.
+from grading.synthetic import fresh_course as copy_course
 
 
 @pytest.fixture
