@@ -7,10 +7,14 @@ from traitlets.config.loader import PyFileConfigLoader
 from .course import ASSIGNMENT, NOTEBOOK, question_of
 
 
+def course_config(course_dir):
+    """The configuration the course's nbgrader_config.py sets."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+
+
 def db_url(course_dir):
     """The gradebook URL that the course's nbgrader_config.py selects."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-    return config.CourseDirectory.db_url
+    return course_config(course_dir).CourseDirectory.db_url
 
 
 def cell_scores(course_dir, student):

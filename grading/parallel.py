@@ -35,9 +35,9 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.engine import make_url
-from traitlets.config.loader import PyFileConfigLoader
 
 from .course import ASSIGNMENT, ROOT
+from .gradebook import course_config
 from .course_lock import CourseBusy, course_lock
 from .progress import Progress, duration
 
@@ -64,7 +64,7 @@ def submitted_students(course_dir, assignment=ASSIGNMENT):
 def course_settings(course_dir):
     """(db_url, course_id) as the course's nbgrader_config.py sets them (db_url made
     patient: see patient_db_url)."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    config = course_config(course_dir)
     return patient_db_url(config.CourseDirectory.db_url), config.CourseDirectory.course_id
 
 
