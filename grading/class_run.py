@@ -126,9 +126,7 @@ def export_grades(course_dir, assignment, lms_column):
 def instructor_report(course_dir, assignment):
     """The instructor report of grading.report (one row per submission: score, flags,
     reasons) as reports/<assignment>.csv and .txt; returns lines for the summary."""
-    rows = report.report_rows(course_dir, assignment)
-    csv_path = Path(course_dir) / "reports" / f"{assignment}.csv"
-    report.write_csv(rows, csv_path)
+    rows, csv_path = report.write_report(course_dir, assignment)
     csv_path.with_suffix(".txt").write_text(report.table(rows) + "\n")
     review = [row["student"] for row in rows if row["needs_review"] == "yes"]
     lines = [f"instructor report:    {csv_path} (and .txt): {len(rows)} submissions, "

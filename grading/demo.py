@@ -69,9 +69,7 @@ def main(course_dir=ROOT):
     run_nbgrader(course_dir, "export", "--to", str(course_dir / "grades.csv"))
     print()
     print(summary_table(course_dir, student_ids))
-    rows = report.report_rows(course_dir, ASSIGNMENT)
-    report_csv = course_dir / "reports" / f"{ASSIGNMENT}.csv"
-    report.write_csv(rows, report_csv)
+    rows, report_csv = report.write_report(course_dir, ASSIGNMENT)
     print()
     print(report.table(rows))
     print()

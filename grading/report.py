@@ -66,6 +66,14 @@ def report_rows(course_dir, assignment):
     return rows
 
 
+def write_report(course_dir, assignment):
+    """Writes the report as reports/<assignment>.csv; returns (rows, that path)."""
+    rows = report_rows(course_dir, assignment)
+    csv_path = Path(course_dir) / "reports" / f"{assignment}.csv"
+    write_csv(rows, csv_path)
+    return rows, csv_path
+
+
 def write_csv(rows, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
@@ -96,9 +104,7 @@ def main(argv=None):
     course_dir = Path(options.course).resolve()
     if not (course_dir / "nbgrader_config.py").exists():
         sys.exit(f"{course_dir} has no nbgrader_config.py: pass the course folder with --course")
-    rows = report_rows(course_dir, options.assignment)
-    csv_path = course_dir / "reports" / f"{options.assignment}.csv"
-    write_csv(rows, csv_path)
+    rows, csv_path = write_report(course_dir, options.assignment)
     print(table(rows))
     print(f"\n{len(rows)} submissions; "
           f"{sum(r['needs_review'] == 'yes' for r in rows)} need review. CSV: {csv_path}")
