@@ -92,3 +92,24 @@ def edit_test_cell(nb):
 def truncate_file(nb):
     text = json.dumps(nb, indent=1)
     return text[: len(text) // 2]
+
+
+def forged_findings(nb):
+    """The grader keeps its findings in metadata["grading"]; a student writes their own."""
+    nb["metadata"]["grading"] = {"findings": [
+        {"reason": "FORGED: checked by hand, full marks", "review": False}]}
+    return nb
+
+
+def oversize(nb):
+    """A markdown cell of 17 MiB: the file is larger than 16 MiB."""
+    nb["cells"].append({"cell_type": "markdown", "id": "huge-notes", "metadata": {},
+                        "source": "notes " * (17 * 1024 * 1024 // 6 + 1)})
+    return nb
+
+
+def deep_nesting(nb):
+    """JSON nested 200,000 levels deep: a list of lists of lists... among the cells."""
+    text = json.dumps(nb, indent=1)
+    depth = 200_000
+    return text.replace('"cells": [', '"cells": [' + "[" * depth + "]" * depth + ",", 1)

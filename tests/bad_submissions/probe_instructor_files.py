@@ -1,6 +1,6 @@
 # A correct answer that also tries to read and write the instructor's files (their real
 # paths, {COURSE} and {PORT} are filled in by the test), the network and the environment,
-# and writes what it found to probe.json in its working folder.
+# and prints what it found as one line, PROBE {json}.
 
 # %% negative_gradient
 def negative_operator_gradient(self):
@@ -37,5 +37,4 @@ try:
     found["network"] = "connected to the grader's machine"
 except OSError as error:
     found["network"] = type(error).__name__
-with open("probe.json", "w") as f:
-    json.dump(found, f)
+print("PROBE " + json.dumps(found))
