@@ -28,15 +28,19 @@ from time import monotonic
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
+import zmq
 from nbgrader import utils
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 from .findings import cell_label, record
+from .judge import Rejected, load_judge, parse_reply, probe_expression, short
 from .sandbox import SandboxedKernelManager, check_bubblewrap
 
 GUARD_SOURCE = Path(__file__).with_name("kernel_guard.py").read_text()
 CUT_MARK = "output cut by the grader"  # the guard's note in the kernel says the same
+GUARD_REPLY_CHARS = 100_000  # the guard's answer is a short JSON list of changes
 
 
 class KernelLost(Exception):
@@ -67,6 +71,20 @@ class BoundedExecute(Execute):
     max_output_chars = Integer(
         200_000, help="Characters of output kept per cell; the rest is dropped as it comes."
     ).tag(config=True)
+    max_notebook_output_chars = Integer(
+        2_000_000, help="Characters of output kept for the whole notebook."
+    ).tag(config=True)
+    max_message_bytes = Integer(
+        16 * 1024 * 1024, help="Largest message read from a kernel; a larger one cuts the "
+                               "connection (ZMQ_MAXMSGSIZE), so the kernel is lost."
+    ).tag(config=True)
+    judge = Bool(
+        True, help="Have each test cell's answer checked by the assignment's outside judge "
+                   "(judges/<assignment>.py in the course folder), if it has one."
+    ).tag(config=True)
+    judge_timeout = Integer(
+        10, help="Seconds the student's kernel has to answer one check of the judge."
+    ).tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -77,6 +95,8 @@ class BoundedExecute(Execute):
     def preprocess(self, nb, resources, km=None):
         self._check_sandbox()
         self.nb, self.resources = nb, resources
+        self.checks = self._load_checks(nb, resources)
+        self.notebook_output_chars = 0
         self.timed_out = set()
         self.deadline = monotonic() + self.notebook_budget
         self.cell_timeout = self.timeout
@@ -115,7 +135,15 @@ class BoundedExecute(Execute):
         NotebookClient.__init__(self, self.nb, None)
         self.reset_execution_trackers()
         self.shutdown_kernel = "immediate"  # graded kernels hold nothing worth a clean exit
+        # Starting (and restarting) a kernel is paid from the notebook's budget too.
+        remaining = self.deadline - monotonic()
+        if remaining <= 1:
+            raise BudgetSpent()
+        self.startup_timeout = min(self.startup_timeout, math.ceil(remaining))
         with self.setup_kernel():
+            note = getattr(self.km, "limits_note", None)
+            if note:
+                record(self.nb, note)
             try:
                 self.wait_for_reply(self.kc.kernel_info())
                 self._install_guard()
@@ -126,6 +154,13 @@ class BoundedExecute(Execute):
                     continue  # replaying a cell that hung or killed the kernel costs it again
                 self._run_cell(index, cell, keep_output=index not in done)
                 done.add(index)
+
+    def create_kernel_manager(self):
+        """nbclient's kernel manager, whose sockets refuse any message over
+        max_message_bytes: nothing the kernel sends can fill the grader's memory."""
+        km = super().create_kernel_manager()
+        km.context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+        return km
 
     def _leave_unrun(self, done, why):
         for index, cell in enumerate(self.nb.cells):
@@ -142,9 +177,11 @@ class BoundedExecute(Execute):
         instructor = utils.is_locked(cell)
         target = cell if keep_output else copy.deepcopy(cell)
         self.output_chars = 0
+        judged = keep_output and utils.is_grade(cell) and cell.cell_type == "code"
         try:
             if instructor:
                 self._guard_check(f"before {cell_label(cell, index)}")
+            rejection = self._judge(index, cell) if judged else None
             self.execute_cell(target, index, store_history=True)
             if instructor:
                 self._guard_check(f"after {cell_label(cell, index)}")
@@ -158,6 +195,8 @@ class BoundedExecute(Execute):
             self.nb.cells[index] = cell
         if keep_output:
             self._note_outcome(index, cell)
+        if judged and rejection is not None:
+            self._withhold_points(index, cell, rejection)
 
     def _note_outcome(self, index, cell):
         for output in cell.outputs:
@@ -175,15 +214,85 @@ class BoundedExecute(Execute):
         arrives (nbclient would hold all of it, then nbgrader would cut it). The kernel
         cuts its prints there too; the little room left is for the kernel's own note."""
         content = msg["content"]
-        size = len(content["text"]) if "text" in content else len(json.dumps(content))
+        text = content.get("text")
+        size = len(text) if isinstance(text, str) else len(json.dumps(content))
         self.output_chars += size
+        self.notebook_output_chars += size
         limit = self.max_output_chars + 200
+        if self.notebook_output_chars > self.max_notebook_output_chars:
+            if self.notebook_output_chars - size <= self.max_notebook_output_chars:
+                record(self.nb, f"output of the notebook cut at {self.max_notebook_output_chars} "
+                                f"characters, from {cell_label(self.nb.cells[cell_index], cell_index)} on",
+                       review=True)
+                outs.append(new_output("stream", name="stdout", text=(
+                    f"\n[{CUT_MARK}: the notebook's output reached "
+                    f"{self.max_notebook_output_chars} characters]\n")))
+            return None
         if self.output_chars > limit:
             if self.output_chars - size <= limit:
                 outs.append(new_output("stream", name="stdout", text=(
                     f"\n[{CUT_MARK} after {self.max_output_chars} characters]\n")))
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    # -- the outside judge -------------------------------------------------------------
+
+    def _load_checks(self, nb, resources):
+        """{grade_id: check} of the assignment's judge (grading/judge.py); test cells
+        without one are graded by their notebook tests alone, and the report says so."""
+        if not self.judge:
+            return {}
+        info = resources.get("nbgrader", {})
+        judge = load_judge(CourseDirectory(config=self.config).root, info.get("assignment", ""))
+        grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if utils.is_grade(c)
+                     and c.cell_type == "code"]
+        if judge is None:
+            record(nb, f"no outside judge for assignment {info.get('assignment')!r}: "
+                       "test cells are graded by their notebook tests alone")
+            return {}
+        self.judge_code = judge.KERNEL_CODE
+        missing = [grade_id for grade_id in grade_ids if grade_id not in judge.CHECKS]
+        if missing:
+            record(nb, "test cells without an outside check, graded by their notebook tests "
+                       "alone: " + ", ".join(missing))
+        return judge.CHECKS
+
+    def _judge(self, index, cell):
+        """Runs the outside check of a test cell, before the cell: None when the student's
+        code gave the right values, else what was wrong."""
+        check = self.checks.get(cell.metadata["nbgrader"].get("grade_id"))
+        if check is None:
+            return None
+
+        def ask(function, payload):
+            remaining = self.deadline - monotonic()
+            if remaining <= 1:
+                raise Rejected("the notebook's time budget ran out before the grader's check")
+            saved, self.timeout = self.timeout, max(1, min(self.judge_timeout, math.ceil(remaining)))
+            try:
+                msg_id = self.kc.execute(
+                    "", silent=True, store_history=False,
+                    user_expressions={"judge": probe_expression(self.judge_code, function, payload)})
+                return parse_reply(self.wait_for_reply(msg_id), "judge")
+            finally:
+                self.timeout = saved
+
+        try:
+            check(ask)
+        except Rejected as rejected:
+            return short(rejected)
+        return None
+
+    def _withhold_points(self, index, cell, rejection):
+        """The cell scores 0: an error output goes first (nbgrader grades a test cell by
+        its first error or result). If the notebook's own tests had passed, the
+        submission is flagged: those tests were fooled, or the student's code behaves
+        differently on inputs it has not seen."""
+        score, _ = utils.determine_grade(cell)
+        cell.outputs.insert(0, error_output("OutsideCheckFailed", rejection))
+        if score:
+            record(self.nb, f"outside check failed for {cell_label(cell, index)} although its "
+                            f"notebook tests passed: {rejection}", review=True)
 
     # -- the integrity guard -----------------------------------------------------------
 
@@ -206,13 +315,15 @@ class BoundedExecute(Execute):
         expression = f"__import__('sys').modules['_grading_guard'].check({nonce!r})"
         reply = self._silent_request(expressions={"guard": expression})
         try:
-            result = reply["content"]["user_expressions"]["guard"]
-            answer = json.loads(ast.literal_eval(result["data"]["text/plain"]))
+            text = reply["content"]["user_expressions"]["guard"]["data"]["text/plain"]
+            if len(text) > GUARD_REPLY_CHARS:
+                raise ValueError("answer too long")
+            answer = json.loads(ast.literal_eval(text))
             if answer["nonce"] != nonce:
                 raise ValueError("wrong nonce")
+            changes = [short(str(change)[:200]) for change in answer["changes"][:20]]
         except Exception:  # noqa: BLE001 (any malformed answer means the same)
             record(self.nb, f"the integrity guard did not answer {when}", review=True)
             return
-        if answer["changes"]:
-            record(self.nb, f"tampering undone {when}: " + "; ".join(answer["changes"]),
-                   review=True)
+        if changes:
+            record(self.nb, f"tampering undone {when}: " + "; ".join(changes), review=True)

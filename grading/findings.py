@@ -9,12 +9,25 @@ needs an instructor's look (it is marked "needs manual grading" in the gradebook
 KEY = "grading"
 
 
+MAX_REASON_CHARS = 1000  # reasons quote student code and names: keep each one readable
+MAX_FINDINGS = 60
+
+
 def record(nb, reason, review=False):
     """Adds a finding to the notebook (once: repeating the same reason adds nothing)."""
     entries = nb.metadata.setdefault(KEY, {}).setdefault("findings", [])
+    if len(reason) > MAX_REASON_CHARS:
+        reason = reason[:MAX_REASON_CHARS] + " ..."
     entry = {"reason": reason, "review": bool(review)}
-    if entry not in entries:
-        entries.append(entry)
+    if entry in entries:
+        return
+    if len(entries) >= MAX_FINDINGS:  # one last entry stands for the rest
+        overflow = f"more than {MAX_FINDINGS} findings: the rest were not kept"
+        if entries[-1]["reason"] != overflow:
+            entries.append({"reason": overflow, "review": False})
+        entries[-1]["review"] = entries[-1]["review"] or bool(review)
+        return
+    entries.append(entry)
 
 
 def findings(nb):

@@ -27,8 +27,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .feedback import visible_source
+from .findings import KEY as FINDINGS_KEY
 from .findings import record
 
+# A notebook with its plots is about 100 KB; a file this large is not a real answer,
+# and reading it would cost every report and export that opens the graded copy.
+MAX_SUBMISSION_CHARS = 16 * 2**20
 COLAB_NOTEBOOK_KEYS = ("colab", "accelerator", "gpuClass", "kaggle")
 COLAB_CELL_KEYS = ("colab", "id", "outputId", "executionInfo", "pycharm")
 CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
@@ -88,6 +92,8 @@ def parse_submission(text):
         data = json.loads(text)
     except ValueError as error:
         return unreadable_notebook(f"not JSON: {error}")
+    except RecursionError:
+        return unreadable_notebook("JSON nested too deeply to be a notebook")
     if isinstance(data, dict) and "worksheets" in data:  # nbformat 3 and older
         try:
             data = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
@@ -100,6 +106,8 @@ def parse_submission(text):
         fixes.add(f"nbformat {data.get('nbformat', 'missing')}."
                   f"{data.get('nbformat_minor', 'missing')} read as 4.5")
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    # Findings are the grader's: whatever a submission brings under that key is dropped.
+    metadata = {k: v for k, v in metadata.items() if k != FINDINGS_KEY}
     if any(key in metadata for key in COLAB_NOTEBOOK_KEYS):
         fixes.add("removed Colab notebook metadata")
         metadata = {k: v for k, v in metadata.items() if k not in COLAB_NOTEBOOK_KEYS}
@@ -117,11 +125,15 @@ class TolerantNotebookExporter(NotebookExporter):
 
     def from_file(self, file_stream, resources=None, **kw):
         try:
-            text = file_stream.read()
+            text = file_stream.read(MAX_SUBMISSION_CHARS + 1)
         except (UnicodeDecodeError, OSError) as error:
             nb = unreadable_notebook(f"cannot be read as UTF-8 text: {error}")
         else:
-            nb = parse_submission(text) if text.strip() else unreadable_notebook("empty file")
+            if len(text) > MAX_SUBMISSION_CHARS:
+                nb = unreadable_notebook(f"file larger than {MAX_SUBMISSION_CHARS // 2**20} MiB, "
+                                         "the most a submission may hold")
+            else:
+                nb = parse_submission(text) if text.strip() else unreadable_notebook("empty file")
         return self.from_notebook_node(nb, resources=resources, **kw)
 
 

@@ -24,11 +24,12 @@ MIX = ("correct", "partial", "blank", "correct", "broken_code", "partial", "corr
 
 
 def fresh_course(destination):
-    """A scratch course folder: the course's config, source/ and release/, no gradebook."""
+    """A scratch course folder: the course's config, source/, release/ and judges/, no
+    gradebook."""
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", destination)
-    for folder in ("source", "release"):
+    for folder in ("source", "release", "judges"):
         shutil.copytree(ROOT / folder, destination / folder)
     return destination
 

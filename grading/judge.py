@@ -1,0 +1,84 @@
+"""The outside judge: a test cell earns its points only when code the student cannot reach
+agrees that the answer is right.
+
+The hidden tests in the notebook run inside the student's kernel, where the student's code
+ran first and can rebind whatever they use. So before each test cell runs, the grader
+(grading.execution.BoundedExecute, in nbgrader's own process, outside the sandbox) asks
+the assignment's judge to check the answer that cell grades: the judge draws fresh inputs
+with the operating system's random source, has the student's kernel run the student's
+code on them, reads back plain data (JSON: numbers, lists, strings) and compares it with
+the reference answers it computes itself. Whatever the kernel prints, patches or forges,
+it earns the points only by sending back the right values for inputs it had not seen.
+
+An assignment's judge is judges/<assignment>.py in the course folder (beside
+nbgrader_config.py; never released, never visible inside the sandbox). It defines
+
+    KERNEL_CODE   Python source of functions that run in the student's kernel, each
+                  taking a JSON-decoded payload and returning a JSON string;
+    CHECKS        {grade_id: check}: check(ask) returns when the answer is right and
+                  raises Rejected("what was wrong") when it is not. ask(function,
+                  payload) runs KERNEL_CODE's function(payload) in the kernel and returns
+                  its answer, decoded (never executed, never trusted beyond its values).
+"""
+import ast
+import importlib.util
+import json
+from pathlib import Path
+
+MAX_REPLY_CHARS = 2_000_000  # a judge answer is a few kilobytes; anything bigger is refused
+MAX_MESSAGE_CHARS = 600
+ANSWER = "__judge_answer__"
+
+
+class Rejected(Exception):
+    """The student's code did not give the right values; the message says which."""
+
+
+def load_judge(course_dir, assignment):
+    """The judge module of an assignment, or None when the course has none."""
+    path = Path(course_dir) / "judges" / f"{assignment}.py"
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"judges_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in ("KERNEL_CODE", "CHECKS"):
+        if not hasattr(module, name):
+            raise RuntimeError(f"{path} defines no {name}: see grading/judge.py")
+    return module
+
+
+def probe_expression(kernel_code, function, payload):
+    """A user expression (evaluated by the kernel in the notebook's namespace) that runs
+    function(payload) from kernel_code in a copy of that namespace, so that names the
+    judge defines never appear in the notebook, and evaluates to its JSON answer."""
+    source = (f"{kernel_code}\n"
+              f"{ANSWER} = {function}(__import__('json').loads({json.dumps(payload)!r}))\n")
+    return f"(lambda g: (exec({source!r}, g), g[{ANSWER!r}])[1])(dict(globals()))"
+
+
+def parse_reply(reply, key):
+    """The decoded answer in a kernel's execute reply, or Rejected saying why there is none."""
+    if reply is None:
+        raise Rejected("the grader's check got no answer in time")
+    result = reply.get("content", {}).get("user_expressions", {}).get(key)
+    if not isinstance(result, dict):
+        raise Rejected("the grader's check got no answer")
+    if result.get("status") != "ok":
+        raise Rejected(f"the grader's check could not run: {result.get('ename')}: "
+                       f"{str(result.get('evalue'))[:200]}")
+    text = result.get("data", {}).get("text/plain")
+    if not isinstance(text, str) or len(text) > MAX_REPLY_CHARS:
+        raise Rejected("the grader's check got an answer it cannot read")
+    try:
+        answer = json.loads(ast.literal_eval(text))
+    except Exception:  # noqa: BLE001 (any malformed answer means the same)
+        raise Rejected("the grader's check got an answer it cannot read") from None
+    if not isinstance(answer, dict):
+        raise Rejected("the grader's check got an answer it cannot read")
+    return answer
+
+
+def short(message):
+    message = " ".join(str(message).split())
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS] + " ..."

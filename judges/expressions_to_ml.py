@@ -1,0 +1,667 @@
+"""The outside judge of "From Expressions to Machine Learning" (see grading/judge.py).
+
+Each test cell's points also need this judge's agreement. It describes expressions as
+plain data, a list of nodes in which a child is a number (a constant) or ["n", i] (node i):
+
+    ["var", 1.5]           a variable V(1.5)        ["x"], ["y"]   the notebook's vx, vy
+    ["+", a, b] ["-", a, b] ["*", a, b] ["/", a, b] ["neg", a]     the notebook's operators
+    ["sq", a] ["sum3", a, b, c]     operators the student's code has never seen
+
+The last node is the root. The kernel builds the expression from the notebook's own
+classes and runs the student's code on it; the judge computes the reference with its own
+small engine below, which shares no code with the notebook. Inputs are drawn fresh for
+every submission from the operating system's random source.
+
+Each question is judged on its own, as in the notebook's hidden tests: compute_gradient
+on Plus, Multiply and the two unseen operators only; the operator gradients directly,
+after eval(); fit with a correct back-propagation installed for the duration of the check.
+"""
+import math
+import random
+
+from grading.judge import Rejected
+
+# ---------------------------------------------------------------------------------------
+# What runs in the student's kernel: plain data in, a JSON string out. It leaves the
+# notebook as it found it (random state, vx and vy, swapped methods, standard output).
+
+KERNEL_CODE = r'''
+import json as _json
+import numbers as _numbers
+import random as _random
+import sys as _sys
+
+
+class _Discard:
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+def _plain(value):
+    if isinstance(value, _numbers.Real) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except Exception:
+            pass
+    return {"not a number": type(value).__name__}
+
+
+def _error(error):
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except Exception:
+        text = type(error).__name__
+    return {"error": text[:300]}
+
+
+class _Square(Expr):
+    def op(self, x):
+        return x * x
+
+    def operator_gradient(self):
+        (x,) = self.child_values
+        return (2 * x,)
+
+
+class _Sum3(Expr):
+    def op(self, x, y, z):
+        return x + y + z
+
+    def operator_gradient(self):
+        return [1, 1, 1]
+
+
+def _build(nodes):
+    operators = {"+": Plus, "-": Minus, "*": Multiply, "/": Divide, "neg": Negative,
+                 "sq": _Square, "sum3": _Sum3}
+    built = []
+    for kind, *args in nodes:
+        if kind == "var":
+            built.append(V(args[0]))
+        elif kind in ("x", "y"):
+            built.append(vx if kind == "x" else vy)
+        else:
+            built.append(operators[kind](*(built[a[1]] if isinstance(a, list) else a
+                                           for a in args)))
+    return built
+
+
+def _cases(payload, one):
+    state, stdout = _random.getstate(), _sys.stdout
+    _sys.stdout = _Discard()
+    answers = []
+    try:
+        for case in payload["cases"]:
+            try:
+                answers.append(one(case))
+            except Exception as error:
+                answers.append(_error(error))
+    finally:
+        _sys.stdout = stdout
+        _random.setstate(state)
+    return _json.dumps({"answers": answers})
+
+
+def backprop(payload):
+    def one(case):
+        nodes = _build(case["nodes"])
+        root = nodes[-1]
+        root.eval()
+        root.zero_gradient()
+        for assignments, upstream in case["runs"]:
+            for index, value in assignments:
+                nodes[index].assign(value)
+            root.eval()
+            if upstream is None:
+                root.compute_gradient()
+            else:
+                root.compute_gradient(upstream)
+        return {"gradients": [_plain(node.gradient) for node in nodes]}
+    return _cases(payload, one)
+
+
+def partials(payload):
+    def one(case):
+        root = _build(case["nodes"])[-1]
+        root.eval()
+        found = root.operator_gradient()
+        if not isinstance(found, (tuple, list)):
+            return {"error": f"operator_gradient() returned {type(found).__name__}, "
+                             "not a tuple or list"}
+        return {"partials": [_plain(p) for p in found[:10]], "count": len(found)}
+    return _cases(payload, one)
+
+
+def _reference_partials(node):
+    values, kind = node.child_values, type(node)
+    if kind is Plus:
+        return (1.0, 1.0)
+    if kind is Minus:
+        return (1.0, -1.0)
+    if kind is Multiply:
+        return (values[1], values[0])
+    if kind is Divide:
+        return (1 / values[1], -values[0] / (values[1] * values[1]))
+    if kind is Negative:
+        return (-1.0,)
+    if isinstance(node, V):
+        return ()
+    return tuple(node.operator_gradient())
+
+
+def _reference_compute_gradient(self, de_loss_over_de_e=1):
+    self.gradient += de_loss_over_de_e
+    for child, partial in zip(self.children, _reference_partials(self)):
+        if isinstance(child, Expr):
+            _reference_compute_gradient(child, de_loss_over_de_e * partial)
+
+
+def _subclasses(cls):
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found += _subclasses(sub)
+    return found
+
+
+def train(payload):
+    if not (isinstance(vx, V) and isinstance(vy, V)):
+        return _json.dumps({"answers": [{"error": "the notebook's variables vx and vy "
+                                                  "are missing"}] * len(payload["cases"])})
+    kept = [(v, v.value, v.gradient) for v in (vx, vy)]
+    classes = _subclasses(Expr)
+    saved = {cls: cls.__dict__["compute_gradient"] for cls in classes
+             if "compute_gradient" in cls.__dict__}
+
+    def one(case):
+        nodes = _build(case["nodes"])
+        found = fit(nodes[-1], [tuple(point) for point in case["points"]],
+                    [nodes[i] for i in case["train"]], delta=case["delta"],
+                    num_iterations=case["iterations"])
+        return {"loss": _plain(found), "values": [_plain(nodes[i].value) for i in case["params"]]}
+
+    for cls in saved:
+        delattr(cls, "compute_gradient")
+    Expr.compute_gradient = _reference_compute_gradient
+    try:
+        return _cases(payload, one)
+    finally:
+        for cls in classes:
+            if "compute_gradient" in cls.__dict__:
+                delattr(cls, "compute_gradient")
+        for cls, method in saved.items():
+            setattr(cls, "compute_gradient", method)
+        for v, value, gradient in kept:
+            v.value, v.gradient = value, gradient
+'''
+
+# ---------------------------------------------------------------------------------------
+# The judge's own engine: values and gradients of a node list, by one pass forward and
+# one pass backward in reverse order (not recursion per path, as the notebook does).
+
+ARITY = {"+": 2, "-": 2, "*": 2, "/": 2, "neg": 1, "sq": 1, "sum3": 3}
+SYMBOLS = {"+": "+", "-": "-", "*": "*", "/": "/"}
+NAMES = "abcdefghpqrstuw"
+
+
+def local_partials(kind, values):
+    if kind == "+":
+        return (1.0, 1.0)
+    if kind == "-":
+        return (1.0, -1.0)
+    if kind == "*":
+        return (values[1], values[0])
+    if kind == "/":
+        return (1 / values[1], -values[0] / (values[1] * values[1]))
+    if kind == "neg":
+        return (-1.0,)
+    if kind == "sq":
+        return (2 * values[0],)
+    if kind == "sum3":
+        return (1.0, 1.0, 1.0)
+    return ()
+
+
+def apply(kind, values):
+    if kind == "+":
+        return values[0] + values[1]
+    if kind == "-":
+        return values[0] - values[1]
+    if kind == "*":
+        return values[0] * values[1]
+    if kind == "/":
+        return values[0] / values[1]
+    if kind == "neg":
+        return -values[0]
+    if kind == "sq":
+        return values[0] * values[0]
+    return values[0] + values[1] + values[2]
+
+
+class Graph:
+    """An expression as a node list; variables' current values in self.leaf."""
+
+    def __init__(self, nodes, x=0.0, y=0.0):
+        self.nodes = nodes
+        self.leaf = {i: node[1] for i, node in enumerate(nodes) if node[0] == "var"}
+        self.leaf.update({i: (x if node[0] == "x" else y) for i, node in enumerate(nodes)
+                          if node[0] in ("x", "y")})
+
+    def _child_values(self, node, values):
+        return [values[a[1]] if isinstance(a, list) else a for a in node[1:]]
+
+    def values(self):
+        values = []
+        for i, node in enumerate(self.nodes):
+            if i in self.leaf:
+                values.append(self.leaf[i])
+            else:
+                values.append(apply(node[0], self._child_values(node, values)))
+        return values
+
+    def reachable(self):
+        found, stack = set(), [len(self.nodes) - 1]
+        while stack:
+            i = stack.pop()
+            if i not in found:
+                found.add(i)
+                stack += [a[1] for a in self.nodes[i][1:] if isinstance(a, list)]
+        return found
+
+    def gradients(self, upstream=1.0, absolute=False):
+        """d root / d node for every node, times upstream. With absolute=True, every
+        factor counts by its size: the size of the terms each gradient sums, which
+        bounds the rounding a correct answer adding them in another order can show."""
+        values = self.values()
+        size = abs if absolute else (lambda v: v)
+        grads = [0.0] * len(self.nodes)
+        grads[-1] = size(upstream)
+        for i in range(len(self.nodes) - 1, -1, -1):
+            node = self.nodes[i]
+            if i in self.leaf or not grads[i]:
+                continue
+            partials = local_partials(node[0], self._child_values(node, values))
+            for child, partial in zip(node[1:], partials):
+                if isinstance(child, list):
+                    grads[child[1]] += grads[i] * size(partial)
+        return grads
+
+    def show(self, i=None, limit=150):
+        """Node i (default: the root) as algebra, such as (a + 2) * b."""
+        def text(ref, top=False):
+            if not isinstance(ref, list):
+                return repr(ref)
+            node = self.nodes[ref[1]]
+            if ref[1] in self.leaf:
+                return self.name(ref[1])
+            parts = [text(a) for a in node[1:]]
+            if node[0] in SYMBOLS:
+                shown = f"{parts[0]} {SYMBOLS[node[0]]} {parts[1]}"
+            elif node[0] == "neg":
+                return f"(-{parts[0]})"
+            else:
+                return f"{'square' if node[0] == 'sq' else node[0]}({', '.join(parts)})"
+            return shown if top else f"({shown})"
+
+        shown = text(["n", len(self.nodes) - 1 if i is None else i], top=True)
+        return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+
+    def name(self, i):
+        kind = self.nodes[i][0]
+        if kind in ("x", "y"):
+            return "v" + kind
+        return NAMES[sorted(j for j in self.leaf if self.nodes[j][0] == "var").index(i) % len(NAMES)]
+
+    def describe(self, i):
+        return f"variable {self.name(i)}" if i in self.leaf else f"the node {self.show(i, 60)}"
+
+    def shown_values(self):
+        return ", ".join(f"{self.name(i)}={self.leaf[i]!r}" for i in sorted(self.leaf)
+                         if self.nodes[i][0] == "var")
+
+
+class Builder:
+    """Appends nodes; returns the reference ["n", i] to each."""
+
+    def __init__(self):
+        self.nodes = []
+
+    def add(self, kind, *children):
+        self.nodes.append([kind, *children])
+        return ["n", len(self.nodes) - 1]
+
+    def var(self, value):
+        return self.add("var", value)
+
+    def root(self, ref):
+        """Makes ref the last node (the root), copying it if needed."""
+        if ref[1] != len(self.nodes) - 1:
+            self.nodes.append(list(self.nodes[ref[1]]))
+        return self.nodes
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing answers
+
+
+def number(found, what):
+    if isinstance(found, bool) or not isinstance(found, (int, float)):
+        kind = found.get("not a number") if isinstance(found, dict) else type(found).__name__
+        raise Rejected(f"{what}: expected a number, found {kind}")
+    return float(found)
+
+
+def close(found, expected, what, rel=1e-9, scale=0.0):
+    value = number(found, what)
+    if not abs(value - expected) <= rel * max(abs(expected), scale) + 1e-12:
+        raise Rejected(f"{what}: expected {expected!r}, found {value!r}")
+
+
+def answers(ask, function, cases):
+    """The kernel's answers to the cases, one dict each; the first error is the verdict."""
+    reply = ask(function, {"cases": cases})
+    found = reply.get("answers")
+    if not isinstance(found, list) or len(found) != len(cases):
+        raise Rejected("the grader's check got an answer it cannot read")
+    return found
+
+
+def answer_field(answer, key, what):
+    if not isinstance(answer, dict):
+        raise Rejected(f"{what}: no answer")
+    if "error" in answer:
+        raise Rejected(f"{what}: {answer['error']}")
+    if key not in answer:
+        raise Rejected(f"{what}: no answer")
+    return answer[key]
+
+
+# ---------------------------------------------------------------------------------------
+# Inputs, drawn fresh for every submission
+
+RNG = random.SystemRandom()
+
+
+def value(low=-3.0, high=3.0, avoid_zero=False):
+    if not avoid_zero and low < 0 < high and RNG.random() < 0.1:
+        return 0.0  # where a division by a child's value breaks
+    while True:
+        drawn = round(RNG.uniform(low, high), 2)
+        if not (avoid_zero and abs(drawn) < 0.25):
+            return drawn
+
+
+def random_tree(builder, leaves, depth, kinds, constants=True):
+    """A random expression of at most depth levels over leaves; the top is an operator.
+    With leaves=None, every leaf is a new variable: no node is used twice."""
+    def leaf():
+        return RNG.choice(leaves) if leaves else builder.var(value())
+
+    def grow(level, top=False):
+        if not top and (level <= 0 or RNG.random() < 0.2):
+            return value() if constants and RNG.random() < 0.2 else leaf()
+        kind = RNG.choice(kinds)
+        return builder.add(kind, *(grow(level - 1) for _ in range(ARITY[kind])))
+    return grow(depth, top=True)
+
+
+def upstream():
+    return None if RNG.random() < 0.4 else value(avoid_zero=True)
+
+
+def check_backprop(ask, cases, what):
+    """cases: [(nodes, runs)]; runs: [(assignments, upstream or None)] as the kernel's
+    backprop() takes them. Every node's gradient must match the reference, added up
+    over the runs."""
+    payload = [{"nodes": nodes, "runs": runs} for nodes, runs in cases]
+    for (nodes, runs), answer in zip(cases, answers(ask, "backprop", payload)):
+        graph = Graph([list(node) for node in nodes])
+        expected, scale = [0.0] * len(nodes), [0.0] * len(nodes)
+        calls = []
+        for assignments, up in runs:
+            for index, new_value in assignments:
+                graph.leaf[index] = new_value
+            factor = 1.0 if up is None else up
+            for i, (g, s) in enumerate(zip(graph.gradients(factor),
+                                           graph.gradients(factor, absolute=True))):
+                expected[i] += g
+                scale[i] += s
+            calls.append(f"compute_gradient({'' if up is None else up})")
+        graph = Graph([list(node) for node in nodes])  # the values shown: the first ones
+        where = f"{what}: in {graph.show()} with {graph.shown_values()}, after {'; '.join(calls)}"
+        found = answer_field(answer, "gradients", where)
+        if not isinstance(found, list) or len(found) != len(nodes):
+            raise Rejected(f"{where}: the gradients could not be read")
+        for i in sorted(graph.reachable()):
+            close(found[i], expected[i], f"{where}, the gradient of {graph.describe(i)}",
+                  scale=scale[i])
+
+
+def single_run(builder, root):
+    return (builder.root(root), [([], upstream())])
+
+
+def check_sum(ask):
+    cases = []
+    for depth in (1, 1, 2, 3):  # each variable used once: sharing is the last test's
+        b = Builder()
+        cases.append(single_run(b, random_tree(b, None, depth, ["+"])))
+    check_backprop(ask, cases, "compute_gradient on a sum")
+
+
+def check_product(ask):
+    cases = []
+    for depth in (1, 1, 2, 3):  # each variable used once: sharing is the last test's
+        b = Builder()
+        cases.append(single_run(b, random_tree(b, None, depth, ["*"])))
+    check_backprop(ask, cases, "compute_gradient on a product")
+
+
+def check_nested(ask):
+    cases = []
+    for depth in range(1, 7):
+        b = Builder()
+        leaves = [b.var(value()) for _ in range(3)]
+        cases.append(single_run(b, random_tree(b, leaves, depth, ["+", "*", "sq", "sum3"])))
+    b = Builder()  # a chain of 2 * 30 operators: any fixed recursion depth falls short
+    a = b.var(value(0.5, 1.5))
+    chain = a
+    for _ in range(30):
+        chain = b.add("*", b.add("+", chain, a), 0.5)
+    cases.append(single_run(b, chain))
+    check_backprop(ask, cases, "compute_gradient on a nested expression "
+                               "(square(u) = u * u and sum3(u, v, w) = u + v + w are test operators)")
+
+
+def shared_graph(b, leaves, size):
+    """A random expression in which later nodes reuse earlier ones (shared sub-trees)."""
+    made = list(leaves)
+    for _ in range(size):
+        kind = RNG.choice(["+", "*", "*", "sq"])
+        made.append(b.add(kind, *(RNG.choice(made[-4:] + leaves) for _ in range(ARITY[kind]))))
+    return made[-1]
+
+
+def check_shared(ask):
+    cases = []
+    b = Builder()
+    a = b.var(value())
+    cases.append(single_run(b, b.add("*", b.add("*", a, a), a)))
+    b = Builder()  # a shared sub-expression, used at several depths
+    a, c = b.var(value()), b.var(value())
+    shared = b.add("+", a, c)
+    cases.append(single_run(b, b.add("*", shared, b.add("+", shared, b.add("*", shared, a)))))
+    for size in (3, 4, 5):
+        b = Builder()
+        leaves = [b.var(value()) for _ in range(2)]
+        cases.append(single_run(b, shared_graph(b, leaves, size)))
+    for size in (3, 5):  # back-propagating several times without zeroing adds up, as in fit
+        b = Builder()
+        leaves = [b.var(value()) for _ in range(2)]
+        root = shared_graph(b, leaves, size)
+        moved = RNG.choice(leaves)[1]
+        # compute_gradient() with no argument at least twice: it must not zero anything itself
+        runs = [([(moved, value())], up) for up in (None, None, upstream())[:RNG.randint(2, 3)]]
+        cases.append((b.root(root), runs))
+    check_backprop(ask, cases, "compute_gradient on an expression with shared nodes")
+
+
+def check_operator(kind, child_names):
+    def check(ask):
+        cases = []
+        for case in range(6):
+            b = Builder()
+            leaves = [b.var(0.0 if case == 0 else value()) for _ in range(2)]
+
+            def child(denominator=False):
+                while True:
+                    pick = RNG.random()
+                    if pick < 0.5:
+                        ref = RNG.choice(leaves)
+                    elif pick < 0.7:
+                        ref = value(avoid_zero=denominator)
+                    else:
+                        ref = random_tree(b, leaves, RNG.randint(1, 2), ["+", "*"], constants=False)
+                    shown = Graph(b.nodes + [["+", ref, 0]]).values()[-1]
+                    if not denominator or abs(shown) >= 0.25:
+                        return ref
+
+            children = [child(denominator=(kind == "/" and k == 1)) for k in range(ARITY[kind])]
+            if case == 0 or all(not isinstance(c, list) for c in children):
+                children[0] = leaves[0]  # the first case: a first child of value 0
+            cases.append(b.root(b.add(kind, *children)))
+        payload = [{"nodes": nodes} for nodes in cases]
+        for nodes, answer in zip(cases, answers(ask, "partials", payload)):
+            graph = Graph(nodes)
+            where = (f"operator_gradient() of {graph.show()} with {graph.shown_values()}"
+                     if graph.shown_values() else f"operator_gradient() of {graph.show()}")
+            found = answer_field(answer, "partials", where)
+            count = answer.get("count")
+            if count != len(child_names):
+                raise Rejected(f"{where}: expected {len(child_names)} partial derivative(s), "
+                               f"one per child, found {count}")
+            values = graph.values()
+            child_values = [values[a[1]] if isinstance(a, list) else a for a in nodes[-1][1:]]
+            for partial, reference, name in zip(found, local_partials(kind, child_values),
+                                                child_names):
+                close(partial, reference, f"{where}: the partial derivative with respect to "
+                                          f"its {name}")
+    return check
+
+
+def loss_of(b, model):
+    """The squared error (vy - model) * (vy - model), as the notebook builds it."""
+    y = b.add("y")
+    return b.root(b.add("*", b.add("-", y, model), b.add("-", y, model)))
+
+
+def reference_fit(nodes, points, train, delta, iterations):
+    """Gradient descent as Question 3 specifies it; returns (last total loss, graph)."""
+    graph = Graph([list(node) for node in nodes])
+    x_nodes = [i for i, node in enumerate(nodes) if node[0] == "x"]
+    y_nodes = [i for i, node in enumerate(nodes) if node[0] == "y"]
+    total = 0.0
+    for _ in range(iterations):
+        grads = {i: 0.0 for i in train}
+        total = 0.0
+        for x, y in points:
+            graph.leaf.update({i: x for i in x_nodes})
+            graph.leaf.update({i: y for i in y_nodes})
+            total += graph.values()[-1]
+            node_grads = graph.gradients()
+            for i in train:
+                grads[i] += node_grads[i]
+        for i in train:
+            graph.leaf[i] = graph.leaf[i] - delta * grads[i]
+    return total, graph
+
+
+def parabola(b, start):
+    """a * vx * vx + b * vx + c over new variables a, b, c; returns (model, [a, b, c])."""
+    x = b.add("x")
+    params = [b.var(v) for v in start]
+    model = b.add("+", b.add("+", b.add("*", b.add("*", params[0], x), x),
+                             b.add("*", params[1], x)), params[2])
+    return model, params
+
+
+def check_fit_cases(ask, cases):
+    """cases: [(nodes, points, params, train, delta, iterations)]; fit must return the
+    reference's last total loss and leave every parameter where the reference does."""
+    payload = [{"nodes": n, "points": p, "params": [i[1] for i in ps],
+                "train": [i[1] for i in t], "delta": d, "iterations": it}
+               for n, p, ps, t, d, it in cases]
+    for (nodes, points, params, train, delta, iterations), answer in zip(
+            cases, answers(ask, "train", payload)):
+        graph = Graph(nodes)
+        names = [graph.name(i[1]) for i in params]
+        start = ", ".join(f"{n}={graph.leaf[i[1]]!r}" for n, i in zip(names, params))
+        trained = [graph.name(i[1]) for i in train]
+        where = (f"fit(loss, {[tuple(p) for p in points]}, [{', '.join(trained)}], "
+                 f"delta={delta}, num_iterations={iterations}), starting from {start}")
+        expected_loss, final = reference_fit(nodes, points, [i[1] for i in train], delta,
+                                             iterations)
+        found_loss = answer_field(answer, "loss", where)
+        found_values = answer_field(answer, "values", where)
+        tolerance = 1e-7
+        close(found_loss, expected_loss, f"{where}: the returned total loss", rel=tolerance,
+              scale=1.0)
+        if not isinstance(found_values, list) or len(found_values) != len(params):
+            raise Rejected(f"{where}: the parameters could not be read")
+        for name, ref, found in zip(names, params, found_values):
+            close(found, final.leaf[ref[1]], f"{where}: the value of {name} afterwards",
+                  rel=tolerance, scale=1.0)
+
+
+def random_points(count, low=-3.0, high=3.0):
+    xs = RNG.sample([round(low + k * 0.25, 2) for k in range(int((high - low) / 0.25) + 1)], count)
+    a, b, c = value(-1, 1), value(-1, 1), value(-2, 2)
+    return [[x, round(a * x * x + b * x + c + RNG.uniform(-1, 1), 2)] for x in xs]
+
+
+def check_fit_trains(ask):
+    b = Builder()
+    model, params = parabola(b, (0.0, 0.0, 0.0))
+    nodes = loss_of(b, model)
+    cases = [(nodes, random_points(7), params, params, 0.0004, RNG.randint(120, 200))]
+    check_fit_cases(ask, cases)
+
+
+def check_fit_one_step(ask):
+    cases = []
+    for count in (1, 2, 3):
+        b = Builder()
+        x = b.add("x")
+        w, c = b.var(value(-1, 1)), b.var(value(-1, 1))
+        nodes = loss_of(b, b.add("+", b.add("*", w, x), c))
+        cases.append((nodes, random_points(count), [w, c], [w, c],
+                      round(RNG.uniform(0.01, 0.1), 3), 1))
+    check_fit_cases(ask, cases)
+
+
+def check_fit_arguments(ask):
+    cases = []
+    for trained in ("ac", "abc", "b", RNG.choice(["ab", "bc"])):
+        b = Builder()
+        model, params = parabola(b, (value(-1, 1), value(-1, 1), value(-1, 1)))
+        nodes = loss_of(b, model)
+        chosen = [params["abc".index(name)] for name in trained]
+        cases.append((nodes, random_points(RNG.randint(2, 5), -2.0, 2.0), params, chosen,
+                      round(RNG.uniform(0.001, 0.01), 4), RNG.randint(2, 8)))
+    check_fit_cases(ask, cases)
+
+
+CHECKS = {
+    "compute_gradient_sum": check_sum,
+    "compute_gradient_product": check_product,
+    "compute_gradient_nested": check_nested,
+    "compute_gradient_shared_nodes": check_shared,
+    "minus_gradient_correct": check_operator("-", ("left child", "right child")),
+    "divide_gradient_correct": check_operator("/", ("numerator", "denominator")),
+    "negative_gradient_correct": check_operator("neg", ("child",)),
+    "fit_trains_parabola": check_fit_trains,
+    "fit_one_exact_step": check_fit_one_step,
+    "fit_uses_its_arguments": check_fit_arguments,
+}
