@@ -143,24 +143,28 @@ def create(memory_mb, process_limit):
     name = PREFIX + uuid.uuid4().hex[:12]
     memory = memory_mb * 1024 * 1024 if memory_mb > 0 else None
     pids = process_limit if process_limit > 0 else None
-    if kind == "v2":
-        _prepare_v2(where)
-        folder = os.path.join(where, name)
-        os.mkdir(folder)
-        folders = [folder]
-        _write(folder, "memory.max", memory or "max")
-        if os.path.exists(os.path.join(folder, "memory.swap.max")):
-            _write(folder, "memory.swap.max", 0)  # swapping would dodge the limit
-        _write(folder, "pids.max", pids or "max")
-    else:
-        folders = [os.path.join(parent, name) for parent in where]
-        for folder in folders:
-            os.mkdir(folder)
-        if memory:
-            _write(folders[0], "memory.limit_in_bytes", memory)
-            if os.path.exists(os.path.join(folders[0], "memory.memsw.limit_in_bytes")):
-                _write(folders[0], "memory.memsw.limit_in_bytes", memory)
-        _write(folders[1], "pids.max", pids or "max")
+    folders = []
+    try:
+        if kind == "v2":
+            _prepare_v2(where)
+            folders.append(os.path.join(where, name))
+            os.mkdir(folders[0])
+            _write(folders[0], "memory.max", memory or "max")
+            if os.path.exists(os.path.join(folders[0], "memory.swap.max")):
+                _write(folders[0], "memory.swap.max", 0)  # swapping would dodge the limit
+            _write(folders[0], "pids.max", pids or "max")
+        else:
+            for parent in where:
+                folders.append(os.path.join(parent, name))
+                os.mkdir(folders[-1])
+            if memory:
+                _write(folders[0], "memory.limit_in_bytes", memory)
+                if os.path.exists(os.path.join(folders[0], "memory.memsw.limit_in_bytes")):
+                    _write(folders[0], "memory.memsw.limit_in_bytes", memory)
+            _write(folders[1], "pids.max", pids or "max")
+    except OSError:
+        remove(folders)
+        raise
     return folders
 
 
