@@ -1,22 +1,36 @@
 """Starts a student's kernel with resource limits, a clean environment and, by default,
 inside a bubblewrap sandbox. Run as a script by grading.sandbox.SandboxedKernelManager:
 
-    python kernel_launcher.py --private-dir DIR [--isolation bwrap|none] [limits] -- KERNEL_CMD...
+    python kernel_launcher.py --private-dir DIR [--isolation bwrap|none] [limits]
+                              [--cgroup PROCS_FILE ...] -- KERNEL_CMD...
 
-The working directory it is started in (the student's autograded/ folder) is the only
-part of the course the kernel sees. Standard library only: it runs before every kernel.
+The working directory it is started in (the student's autograded/ folder) is copied into
+the sandbox's private scratch folder: the kernel sees that copy and nothing of the course,
+and nothing it writes comes back to the host. DIR holds the connection file (kernel.json,
+seen read-only) and DIR/ipc, the kernel's sockets: the only host folder it may write to.
+Standard library only: it runs before every kernel.
 """
 import argparse
 import os
 import resource
 import shutil
 import signal
+import stat
 import sys
 
-# Where the student's folder and home appear inside the sandbox: neutral paths, so the
-# kernel cannot tell from its working directory that it is being autograded.
+# Where the student's folder, home and Python appear inside the sandbox: neutral paths,
+# so nothing the kernel can see tells where the course lives.
 SANDBOX_HOME = "/home/student"
 SANDBOX_WORK = SANDBOX_HOME + "/work"
+SANDBOX_PYTHONS = "/opt/python"
+
+MB = 1024 * 1024
+# What is copied into the scratch folder at each start; the rest is skipped (each file
+# copied is an open descriptor until bwrap reads it, each entry a few bwrap arguments).
+COPY_LIMIT_MB, COPY_LIMIT_ENTRIES = 64, 256
+# Sizes of the sandbox's scratch file systems, MiB. Their pages are also charged to the
+# sandbox's memory cgroup, when there is one.
+TMPFS_MB = {"/tmp": 256, "/home": 16, SANDBOX_WORK: COPY_LIMIT_MB + 128, "/dev/shm": 64}
 
 # Variables a kernel legitimately needs from the grader's environment; everything else
 # (NBGRADER_EXECUTION, tokens, paths into the course) stays outside.
@@ -28,10 +42,10 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternat
              "fonts", "mime.types", "nsswitch.conf", "host.conf", "hosts")
 
 
-def kernel_environment(private_dir):
+def kernel_environment():
     env = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
     env.update({
-        "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": SANDBOX_HOME,
         "USER": "student",
         "LANG": env.get("LANG", "C.UTF-8"),
@@ -44,17 +58,17 @@ def kernel_environment(private_dir):
 
 
 def set_limits(memory_mb, cpu_seconds, file_mb):
-    """Limits inherited by the kernel: address space (a runaway allocation raises
-    MemoryError or kills the kernel, never the machine), CPU seconds for the whole
-    notebook, size of any file written, no core dumps."""
-    mb = 1024 * 1024
+    """Limits inherited by each process of the kernel: address space (a runaway allocation
+    raises MemoryError or kills the kernel, never the machine), CPU seconds for the whole
+    notebook, size of any file written, no core dumps. The cgroup, when there is one,
+    bounds memory and processes of the whole sandbox on top of these."""
     limits = [(resource.RLIMIT_CORE, 0)]
     if memory_mb > 0:
-        limits.append((resource.RLIMIT_AS, memory_mb * mb))
+        limits.append((resource.RLIMIT_AS, memory_mb * MB))
     if cpu_seconds > 0:
         limits.append((resource.RLIMIT_CPU, cpu_seconds))
     if file_mb > 0:
-        limits.append((resource.RLIMIT_FSIZE, file_mb * mb))
+        limits.append((resource.RLIMIT_FSIZE, file_mb * MB))
     for which, value in limits:
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
@@ -62,8 +76,116 @@ def set_limits(memory_mb, cpu_seconds, file_mb):
         resource.setrlimit(which, (value, value if hard == resource.RLIM_INFINITY else hard))
 
 
-def bind_system(args, kernel_python):
-    """Read-only binds of the system and of the Pythons that run the launcher and kernel."""
+def join_cgroups(procs_files):
+    """Moves this process (and so bwrap and the kernel after exec) into the kernel's
+    cgroups, which limit memory and processes of the whole sandbox together."""
+    for path in procs_files:
+        try:
+            with open(path, "w") as f:
+                f.write(str(os.getpid()))
+        except OSError as error:
+            sys.exit(f"grading sandbox: cannot join the kernel's cgroup {path}: {error}")
+
+
+def pass_fd(fd, fds):
+    """Keeps fd open across exec for bwrap, which reads it (--file, --ro-bind-data)."""
+    os.set_inheritable(fd, True)
+    fds.append(fd)
+    return str(fd)
+
+
+def data_fd(text, fds):
+    """A pipe holding text, so that a small file exists in the sandbox and nowhere else."""
+    read, write = os.pipe()
+    os.write(write, text.encode())
+    os.close(write)
+    return pass_fd(read, fds)
+
+
+def copy_folder(folder_fd, dest, args, fds, budget):
+    """bwrap arguments that copy the regular files and sub-folders of folder_fd to dest.
+    Symlinks, FIFOs, devices and sockets are skipped: each name is opened without
+    following links and without blocking, and only what fstat calls a regular file or a
+    folder is kept."""
+    for name in sorted(entry.name for entry in os.scandir(folder_fd)):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
+        except OSError:
+            continue  # a symlink (ELOOP), a socket, an unreadable file
+        info = os.fstat(fd)
+        target = dest + "/" + name
+        room = budget["entries"] > 0
+        if stat.S_ISDIR(info.st_mode) and room:
+            budget["entries"] -= 1
+            args += ["--dir", target]
+            copy_folder(fd, target, args, fds, budget)
+        elif stat.S_ISREG(info.st_mode) and room and info.st_size <= budget["bytes"]:
+            budget["entries"] -= 1
+            budget["bytes"] -= info.st_size
+            args += ["--file", pass_fd(fd, fds), target]
+            continue  # bwrap reads and closes it
+        elif stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode):
+            budget["skipped"] += 1
+        os.close(fd)
+
+
+def bind_python(args, env, fds, python):
+    """Binds the kernel's Python installation read-only at neutral paths and returns the
+    interpreter's path inside: a base installation at /opt/python/0, a virtualenv (whose
+    bin/python links to the base) rebuilt at /opt/python/1 with its lib/ and a pyvenv.cfg
+    whose `home` points at the base's new place. Host paths (a venv inside the course
+    folder, say) then show nowhere: not in sys.executable, sys.path, PATH or the mounts."""
+    python = os.path.abspath(shutil.which(python) or python)
+    real = os.path.realpath(python)
+    base = os.path.dirname(os.path.dirname(real))
+    venv = os.path.dirname(os.path.dirname(python))
+    config = os.path.join(venv, "pyvenv.cfg")
+    venv = venv if os.path.isfile(config) and venv != base else None
+    work = os.path.realpath(os.getcwd())
+    if base == "/usr" or base.startswith("/usr/"):
+        inside = real  # /usr is bound as it is
+    else:
+        if work == base or work.startswith(base + os.sep):
+            sys.exit(f"grading sandbox: the Python installation {base} contains the course "
+                     "folder; binding it would show the course to student code")
+        moved = SANDBOX_PYTHONS + "/0"
+        args += ["--ro-bind", base, moved]
+        inside = moved + real[len(base):]
+        # Its libpython is found through an absolute RUNPATH (pyenv builds do this).
+        if any(n.startswith("libpython") for n in os.listdir(os.path.join(base, "lib"))):
+            env["LD_LIBRARY_PATH"] = moved + "/lib"
+    if venv:
+        moved = SANDBOX_PYTHONS + "/1"
+        with open(config) as f:
+            lines = [f"home = {os.path.dirname(inside)}" if line.split("=")[0].strip() == "home"
+                     else line.rstrip("\n") for line in f
+                     if line.split("=")[0].strip() not in ("executable", "command")]
+        args += ["--ro-bind", os.path.join(venv, "lib"), moved + "/lib",
+                 "--ro-bind-data", data_fd("\n".join(lines) + "\n", fds), moved + "/pyvenv.cfg",
+                 "--dir", moved + "/bin"]
+        if os.path.islink(os.path.join(venv, "lib64")):
+            args += ["--symlink", "lib", moved + "/lib64"]
+        for name in {"python", "python3", os.path.basename(python)}:
+            args += ["--symlink", inside, f"{moved}/bin/{name}"]
+        inside = f"{moved}/bin/{os.path.basename(python)}"
+    env["PATH"] = os.path.dirname(inside) + ":" + env["PATH"]
+    return inside
+
+
+def bwrap_command(kernel_cmd, private_dir, env, fds):
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        sys.exit("grading sandbox: bubblewrap (bwrap) is not installed; run scripts/setup.sh "
+                 "or set c.SandboxedKernelManager.isolation = 'none'")
+    args = [bwrap, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
+            "--hostname", "jupyter", "--die-with-parent", "--cap-drop", "ALL",
+            "--disable-userns"]
+    # No /proc: the kernel runs without it, and its mount table would name host paths.
+    # /dev/tty would be the grader's terminal (the kernel shares its session, so that
+    # jupyter's SIGINT to the process group reaches it): it leads to /dev/null instead.
+    args += ["--dev", "/dev", "--dev-bind", "/dev/null", "/dev/tty"]
+    for path, size in TMPFS_MB.items():
+        args += ["--size", str(size * MB), "--tmpfs", path]
     for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = "/" + top
         if os.path.islink(path):
@@ -72,47 +194,38 @@ def bind_system(args, kernel_python):
             args += ["--ro-bind", path, path]
     for name in ETC_FILES:
         args += ["--ro-bind-try", "/etc/" + name, "/etc/" + name]
-    pythons = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    # A venv's bin/python may be a symlink into another installation, and the kernel spec
-    # may name another Python: bind those installations too.
-    for python in {os.path.realpath(sys.executable), os.path.realpath(kernel_python)}:
-        top = os.path.dirname(os.path.dirname(python))
-        if not any(top.startswith(p + os.sep) or top == p for p in pythons):
-            pythons.add(top)
-    work = os.path.realpath(os.getcwd())
-    for prefix in sorted(p for p in pythons if not p.startswith("/usr/")):
-        if work.startswith(prefix + os.sep):
-            sys.exit(f"grading sandbox: the Python installation {prefix} contains the course "
-                     "folder; binding it would show the course to student code")
-        args += ["--ro-bind", prefix, prefix]
-
-
-def bwrap_command(kernel_cmd, private_dir, work_dir, env):
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        sys.exit("grading sandbox: bubblewrap (bwrap) is not installed; run scripts/setup.sh "
-                 "or set c.SandboxedKernelManager.isolation = 'none'")
-    args = [bwrap, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
-            "--hostname", "jupyter", "--die-with-parent", "--cap-drop", "ALL",
-            "--disable-userns"]
-    # Scratch file systems first: binds made after them (a virtualenv under /tmp or
-    # /home, say) are mounted on top instead of being hidden by them.
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(256 * 1024 * 1024), "--tmpfs", "/tmp",
-             "--size", str(64 * 1024 * 1024), "--tmpfs", "/home"]
-    bind_system(args, shutil.which(kernel_cmd[0]) or kernel_cmd[0])
-    passwd = os.path.join(private_dir, "passwd")
-    with open(passwd, "w") as f:
-        f.write(f"student:x:1000:1000:student:{SANDBOX_HOME}:/bin/sh\n")
-    args += ["--ro-bind", passwd, "/etc/passwd",
-             "--dir", SANDBOX_HOME,
-             "--bind", work_dir, SANDBOX_WORK,
-             # The kernel's sockets and connection file: the only grader path it sees.
-             "--bind", private_dir, private_dir,
+    kernel_cmd = [bind_python(args, env, fds, kernel_cmd[0])] + kernel_cmd[1:]
+    passwd = f"student:x:1000:1000:student:{SANDBOX_HOME}:/bin/sh\n"
+    args += ["--ro-bind-data", data_fd(passwd, fds), "/etc/passwd"]
+    # A fresh copy of the student's folder at every start: whatever a kernel left there
+    # (links, FIFOs, changed files) is gone after a restart, and never reaches the host.
+    budget = {"bytes": COPY_LIMIT_MB * MB, "entries": COPY_LIMIT_ENTRIES, "skipped": 0}
+    work = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
+    copy_folder(work, SANDBOX_WORK, args, fds, budget)
+    os.close(work)
+    if budget["skipped"]:
+        print(f"grading sandbox: {budget['skipped']} entries of {os.getcwd()} not copied into "
+              f"the kernel's folder (over {COPY_LIMIT_MB} MiB or {COPY_LIMIT_ENTRIES} entries)",
+              file=sys.stderr)
+    ipc = os.path.join(private_dir, "ipc")
+    connection_file = os.path.join(private_dir, "kernel.json")
+    args += ["--bind", ipc, ipc,  # the sockets: the only host folder it may write to
+             "--ro-bind", connection_file, connection_file,
+             # What only bwrap itself had to create (mount points, /opt) stays read-only.
+             "--remount-ro", "/dev", "--remount-ro", "/",
              "--chdir", SANDBOX_WORK, "--clearenv"]
     for name, value in env.items():
         args += ["--setenv", name, value]
     return args + ["--"] + kernel_cmd
+
+
+def isolated(kernel_cmd):
+    """The kernel's Python started with -I: no file in the working folder (an
+    ipykernel_launcher.py, say) can replace the kernel's modules at start-up, and no
+    PYTHON* variable or user site applies."""
+    if os.path.basename(kernel_cmd[0]).startswith("python") and "-I" not in kernel_cmd[1:2]:
+        return kernel_cmd[:1] + ["-I"] + kernel_cmd[1:]
+    return kernel_cmd
 
 
 def main(argv=None):
@@ -122,21 +235,34 @@ def main(argv=None):
     parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--cpu-seconds", type=int, default=0)
     parser.add_argument("--file-mb", type=int, default=0)
+    parser.add_argument("--cgroup", action="append", default=[],
+                        help="a cgroup.procs file to join (repeat for several hierarchies)")
     parser.add_argument("kernel_cmd", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
     kernel_cmd = options.kernel_cmd[1:] if options.kernel_cmd[:1] == ["--"] else options.kernel_cmd
-    env = kernel_environment(options.private_dir)
+    kernel_cmd = isolated(kernel_cmd)
+    env = kernel_environment()
+    join_cgroups(options.cgroup)
     set_limits(options.memory_mb, options.cpu_seconds, options.file_mb)
+    fds = []  # the descriptors bwrap reads; every other one is closed before exec
     if options.isolation == "bwrap":
-        command = bwrap_command(kernel_cmd, options.private_dir, os.getcwd(), env)
+        command = bwrap_command(kernel_cmd, options.private_dir, env, fds)
     else:
+        env["PATH"] = os.path.dirname(sys.executable) + ":" + env["PATH"]
         env["HOME"] = options.private_dir
         env["MPLCONFIGDIR"] = os.path.join(options.private_dir, "matplotlib")
         command = kernel_cmd
-    # The kernel's own stdout carries only its start-up banner (cell output goes over
-    # the sockets); keep it out of nbgrader's log. Its stderr stays, for crashes.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
+    # Only bwrap's descriptors and stdin, stdout and stderr, all three /dev/null, survive
+    # the exec: the kernel talks over its sockets, and what it prints to its own streams
+    # must not reach the grader's terminal (fake log lines, escape codes) or log.
+    start = 3
+    for fd in sorted(fds) + [os.sysconf("SC_OPEN_MAX")]:
+        os.closerange(start, fd)
+        start = fd + 1
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
     # jupyter interrupts a kernel with SIGINT to its whole process group: bwrap must
     # ignore it (by default it would exit and take the kernel along); ipykernel installs
     # its own handler while it runs a cell, so the cell still gets its KeyboardInterrupt.

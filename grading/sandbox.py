@@ -2,12 +2,18 @@
 grading/kernel_launcher.py, which applies resource limits and a clean environment and,
 by default, runs the kernel inside a bubblewrap sandbox:
 
-- no network (its own network namespace), no other processes visible;
-- the file system holds the system, the Python installation, and the student's own
-  autograded/<student>/<assignment>/ folder (read-write) and nothing else of the course:
-  not source/, not the gradebook, not nbgrader_config.py, not other students;
+- no network (its own network namespace), no other processes visible, no /proc;
+- the file system holds the system, the Python installation (at neutral paths under
+  /opt/python) and a private scratch copy of the student's own
+  autograded/<student>/<assignment>/ folder, made afresh at every kernel start; nothing
+  else of the course (not source/, the gradebook, nbgrader_config.py, other students),
+  and nothing the kernel writes reaches the host;
 - it talks to nbgrader over unix sockets in a private folder (jupyter's "ipc"
-  transport), since loopback TCP does not cross the network namespace.
+  transport), since loopback TCP does not cross the network namespace: that folder's
+  ipc/ sub-folder is the only host path it may write to, the connection file is
+  read-only;
+- memory and processes are limited for the whole sandbox by a cgroup per kernel start
+  (grading/cgroup.py) where the machine allows one; limits_note says when it does not.
 
 nbgrader_config.py selects it through BoundedExecute (grading.execution).
 """
@@ -20,6 +26,8 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum, Integer
+
+from . import cgroup
 
 LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 
@@ -54,7 +62,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         help="bwrap: run each kernel in a bubblewrap sandbox; none: limits only.",
     ).tag(config=True)
     memory_limit_mb = Integer(
-        2048, help="Address-space limit of a kernel (RLIMIT_AS), MiB; 0 for none.").tag(config=True)
+        2048, help="Memory of the whole sandbox (cgroup), and address space of each of its "
+                   "processes (RLIMIT_AS), MiB; 0 for none.").tag(config=True)
+    process_limit = Integer(
+        128, help="Processes and threads the whole sandbox may hold (cgroup pids.max; an "
+                  "idle kernel with numpy and matplotlib, bwrap included, holds 14); "
+                  "0 for none.").tag(config=True)
     cpu_limit_seconds = Integer(
         600, help="CPU seconds a kernel may use in all (RLIMIT_CPU); 0 for none.").tag(config=True)
     file_size_limit_mb = Integer(
@@ -66,18 +79,37 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.private_dir = tempfile.mkdtemp(prefix="nbg-", dir="/tmp")
         self.transport = "ipc"
         self.connection_file = os.path.join(self.private_dir, "kernel.json")
-        self.ip = os.path.join(self.private_dir, "k")
+        # The sockets get a folder of their own: the only one bound read-write.
+        os.mkdir(os.path.join(self.private_dir, "ipc"), 0o700)
+        self.ip = os.path.join(self.private_dir, "ipc", "k")
+        self.cgroups = []  # of the kernels started and not yet cleaned up
+        kind, why = cgroup.probe()
+        # For the instructor report: None while the whole sandbox is limited.
+        self.limits_note = (None if kind else
+                            f"Memory and process limits are per process only: {why}.")
 
     def format_kernel_cmd(self, extra_arguments=None):
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
+        try:
+            folders = cgroup.create(self.memory_limit_mb, self.process_limit)
+        except OSError as error:
+            folders = []
+            self.limits_note = ("Memory and process limits are per process only: the kernel's "
+                                f"cgroup could not be created ({error}).")
+        self.cgroups += folders
+        joins = [arg for path in cgroup.procs_files(folders) for arg in ("--cgroup", path)]
         return [sys.executable, str(LAUNCHER), "--private-dir", self.private_dir,
                 "--isolation", self.isolation,
                 "--memory-mb", str(self.memory_limit_mb),
                 "--cpu-seconds", str(self.cpu_limit_seconds),
-                "--file-mb", str(self.file_size_limit_mb), "--", *kernel_cmd]
+                "--file-mb", str(self.file_size_limit_mb), *joins, "--", *kernel_cmd]
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
+        # The kernel is dead by now (and its pid namespace with it): kill any straggler
+        # and drop the cgroups; a restart makes new ones.
+        cgroup.remove(self.cgroups)
+        self.cgroups = []
         if not restart:
             shutil.rmtree(self.private_dir, ignore_errors=True)
 
