@@ -1,0 +1,267 @@
+"""The kernel sandbox on its own: grading/kernel_launcher.py run as SandboxedKernelManager
+runs it, with a small `python -c` program in place of ipykernel, in real bubblewrap and
+real cgroups. The program reports what it saw through a file in the ipc folder, the one
+host folder the sandbox may write to."""
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grading import cgroup
+from grading.sandbox import SandboxedKernelManager
+
+ROOT = Path(__file__).resolve().parents[1]
+LAUNCHER = ROOT / "grading" / "kernel_launcher.py"
+MB = 1024 * 1024
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")
+needs_cgroup = pytest.mark.skipif(cgroup.probe()[0] is None, reason=cgroup.probe()[1])
+
+
+@pytest.fixture
+def work(tmp_path):
+    """A student's folder inside a course folder, as autograde leaves it."""
+    folder = tmp_path / "course" / "autograded" / "alice" / "ps1"
+    (folder / "data").mkdir(parents=True)
+    (folder / "ps1.ipynb").write_text("{}")
+    (folder / "data" / "points.csv").write_text("1,2\n")
+    return folder
+
+
+def sandboxed(work, code, *options, pass_fds=()):
+    """Runs code as the kernel, through the launcher; returns (process, what it reported)."""
+    private = Path(tempfile.mkdtemp(prefix="nbg-", dir="/tmp"))
+    try:
+        (private / "ipc").mkdir()
+        (private / "kernel.json").write_text("{}")
+        result = private / "ipc" / "result.json"
+        prologue = ("import json, os, sys\n"
+                    f"def report(**seen):\n    with open({str(result)!r}, 'w') as f:\n"
+                    "        json.dump(seen, f)\n")
+        process = subprocess.run(
+            [sys.executable, str(LAUNCHER), "--private-dir", str(private), *options,
+             "--", sys.executable, "-c", prologue + code],
+            cwd=work, capture_output=True, text=True, timeout=120, pass_fds=pass_fds)
+        return process, json.loads(result.read_text()) if result.exists() else None
+    finally:
+        shutil.rmtree(private)
+
+
+def test_the_kernel_works_on_a_private_copy_of_its_folder(work):
+    os.symlink("/etc/hostname", work / "link")
+    os.symlink(work / "data", work / "link_to_folder")
+    os.mkfifo(work / "fifo")
+    before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file() and not p.is_symlink()
+              and not p.is_fifo()}
+    _, seen = sandboxed(work, """
+files = sorted(os.path.join(d, f)[2:] for d, _, fs in os.walk(".") for f in fs + _)
+with open("ps1.ipynb", "a") as f:
+    f.write("changed")
+open("planted.py", "w").write("x")
+os.symlink("/home/student", "new_link")
+report(files=files, cwd=os.getcwd(), csv=open("data/points.csv").read())
+""")
+    assert seen["cwd"] == "/home/student/work"
+    assert seen["files"] == ["data", "data/points.csv", "ps1.ipynb"]  # no link, no FIFO
+    assert seen["csv"] == "1,2\n"
+    assert {p: p.read_bytes() for p in before} == before  # nothing came back to the host
+    assert sorted(p.name for p in work.iterdir()) == [
+        "data", "fifo", "link", "link_to_folder", "ps1.ipynb"]
+    _, again = sandboxed(work, "report(files=sorted(os.listdir('.')))")
+    assert again["files"] == ["data", "ps1.ipynb"]  # a restart starts from the host's copy
+
+
+def test_the_copy_is_capped(work):
+    for i in range(300):
+        (work / "data" / f"{i:03}.csv").write_text("1\n")
+    process, seen = sandboxed(work, "report(files=len(os.listdir('data')))")
+    assert seen["files"] < 256
+    assert "not copied into the kernel's folder" in process.stderr
+
+
+def test_no_host_path_is_visible(work):
+    _, seen = sandboxed(work, """
+import site
+top = {name: sorted(os.listdir("/" + name)) for name in ("", "opt/python", "opt/python/1",
+                                                         "opt/python/1/bin", "home")}
+links = {p: os.readlink(p) for p in ("/opt/python/1/bin/python",)}
+mounts = open("/proc/self/mountinfo").read() if os.path.exists("/proc") else ""
+report(env=dict(os.environ), executable=sys.executable, prefix=sys.prefix,
+       base=sys.base_prefix, path=sys.path, cwd=os.getcwd(), top=top, links=links,
+       mounts=mounts, cfg=open(sys.prefix + "/pyvenv.cfg").read(), flags=sys.flags.isolated,
+       site=site.getsitepackages())
+""")
+    seen_text = json.dumps(seen)
+    for host_path in (str(ROOT), str(work.parents[3]), os.path.realpath(sys.base_prefix)):
+        assert host_path not in seen_text
+    assert seen["executable"] == "/opt/python/1/bin/python"
+    assert "/opt/python/1/lib/python3.%d/site-packages" % sys.version_info[1] in seen["path"]
+    assert seen["flags"] == 1  # python -I: the working folder is not on sys.path
+    assert seen["env"]["PATH"].startswith("/opt/python/1/bin:")
+    assert not {"proc", "sys", "root", "work", "run"} & set(seen["top"][""])
+
+
+def test_a_planted_ipykernel_launcher_does_not_start(work):
+    (work / "ipykernel_launcher.py").write_text("report(planted=True)\n")
+    (work / "runpy.py").write_text("report(planted=True)\n")
+    _, seen = sandboxed(work, "import runpy; report(planted=False)")
+    assert seen == {"planted": False}
+
+
+def test_inherited_descriptors_are_closed(work, tmp_path):
+    secret = open(tmp_path / "secret", "w")  # noqa: SIM115 (kept open on purpose)
+    os.set_inheritable(secret.fileno(), True)
+    try:
+        _, seen = sandboxed(work, f"""
+try:
+    os.fstat({secret.fileno()})
+    report(open=True)
+except OSError:
+    report(open=False)
+""", pass_fds=(secret.fileno(),))
+    finally:
+        secret.close()
+    assert seen["open"] is False
+
+
+def test_kernel_output_does_not_reach_the_graders_terminal(work):
+    process, seen = sandboxed(work, """
+print("\\x1b[2J[NbGrader | ERROR] fake log line", file=sys.stderr)
+print("banner")
+for path in ("/dev/tty", "/dev/stderr"):
+    try:
+        open(path, "w").write("fake log line from " + path)
+    except OSError:
+        pass
+report(done=True, tty=os.stat("/dev/tty").st_rdev == os.stat("/dev/null").st_rdev)
+""")
+    assert seen == {"done": True, "tty": True}  # the grader's terminal is out of reach
+    assert "fake log line" not in process.stderr and "banner" not in process.stdout
+
+
+def test_only_the_sockets_folder_is_writable(work):
+    _, seen = sandboxed(work, """
+results = {}
+for path in ("/planted", "/dev/planted", "/opt/python/1/x", "/etc/passwd"):
+    try:
+        open(path, "a").close()
+        results[path] = "written"
+    except OSError:
+        results[path] = "refused"
+report(results=results, passwd=open("/etc/passwd").read())
+""")
+    assert set(seen["results"].values()) == {"refused"}
+    assert seen["passwd"].startswith("student:x:1000:")
+
+
+def test_the_connection_file_is_read_only(work):
+    process, seen = sandboxed(work, """
+import glob
+connection = glob.glob("/tmp/nbg-*/kernel.json")
+try:
+    open(connection[0], "a").close()
+    report(files=connection, written=True)
+except OSError:
+    report(files=connection, written=False, text=open(connection[0]).read())
+""")
+    assert seen["written"] is False and seen["text"] == "{}"
+    assert len(seen["files"]) == 1
+
+
+def test_scratch_file_systems_are_sized(work):
+    _, seen = sandboxed(work, """
+sizes = {}
+for path in ("/tmp", "/dev/shm", "/home", "/home/student/work"):
+    s = os.statvfs(path)
+    sizes[path] = s.f_blocks * s.f_frsize
+report(sizes=sizes)
+""")
+    sizes = seen["sizes"]
+    assert sizes["/dev/shm"] <= 64 * MB and sizes["/tmp"] <= 256 * MB
+    assert sizes["/home"] <= 64 * MB and sizes["/home/student/work"] <= 256 * MB
+
+
+@needs_cgroup
+def test_children_together_cannot_exceed_the_memory_limit(work):
+    folders = cgroup.create(512, 0)
+    try:
+        _, seen = sandboxed(work, """
+import time
+children = []
+for _ in range(3):
+    pid = os.fork()
+    if pid == 0:
+        block = b"x" * (300 * 1024 * 1024)  # touches every page
+        time.sleep(1)
+        os._exit(0)
+    children.append(pid)
+report(statuses=[os.waitpid(pid, 0)[1] for pid in children])
+""", *[a for p in cgroup.procs_files(folders) for a in ("--cgroup", p)])
+    finally:
+        cgroup.remove(folders)
+    # Each child alone is under 512 MiB (and there is no per-process limit here): only
+    # the whole-sandbox limit can stop one.
+    assert seen is None or any(status != 0 for status in seen["statuses"])
+
+
+@needs_cgroup
+def test_a_fork_loop_is_stopped_by_the_process_limit(work):
+    folders = cgroup.create(0, 32)
+    try:
+        _, seen = sandboxed(work, """
+import time
+forks, error = 0, None
+while forks < 1000:
+    try:
+        pid = os.fork()
+    except OSError as e:
+        error = e.strerror
+        break
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    forks += 1
+report(forks=forks, error=error)
+""", *[a for p in cgroup.procs_files(folders) for a in ("--cgroup", p)])
+    finally:
+        cgroup.remove(folders)
+    assert seen["error"] and seen["forks"] < 32
+    assert not any(os.path.exists(f) for f in folders)
+
+
+def test_the_manager_starts_a_real_kernel_and_cleans_up(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def run():
+        km = SandboxedKernelManager()
+        await km.start_kernel()
+        client = km.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            reply = await client.execute_interactive(
+                "import sys, os; print(sys.executable, os.getcwd())", timeout=60,
+                output_hook=lambda msg: outputs.append(msg["content"].get("text", "")))
+            assert reply["content"]["status"] == "ok"
+            running = list(km.cgroups)
+            assert all(os.path.isdir(f) for f in running)
+        finally:
+            client.stop_channels()
+            await km.shutdown_kernel(now=True)
+        return km, running
+
+    outputs = []
+    km, running = asyncio.run(run())
+    assert "/opt/python/1/bin/python /home/student/work" in "".join(outputs)
+    assert km.ip.startswith(km.private_dir + "/ipc/")
+    assert not any(os.path.exists(f) for f in running) and not os.path.exists(km.private_dir)
+    if cgroup.probe()[0]:
+        assert km.limits_note is None and len(running) >= 1
+    else:
+        assert "per process only" in km.limits_note and running == []
