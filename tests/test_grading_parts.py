@@ -10,9 +10,9 @@ from traitlets.config import Config
 from grading.course import ROOT, notebook_path
 from grading.execution import BoundedExecute
 from grading.feedback import visible_source
-from grading.findings import findings
+from grading.findings import MAX_FINDINGS, MAX_REASON_CHARS, findings, record
 from grading.integrity import suspicious_constructs
-from grading.repair import parse_submission
+from grading.repair import MAX_SUBMISSION_CHARS, TolerantNotebookExporter, parse_submission
 
 RELEASE = notebook_path(ROOT, "release")
 
@@ -48,6 +48,39 @@ def test_a_loosely_saved_notebook_is_read_and_made_valid():
     assert len({cell.id for cell in nb.cells}) == len(nb.cells)
     assert "nbformat 4.missing read as 4.5" in reasons(nb)
     assert not any(entry["review"] for entry in findings(nb))
+
+
+def test_json_nested_too_deeply_is_graded_as_empty_with_a_reason():
+    nb = parse_submission('{"cells": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    assert nb.cells == [] and "nested too deeply" in reasons(nb)
+    assert findings(nb)[0]["review"]
+
+
+def test_findings_a_submission_brings_are_dropped():
+    data = json.loads(RELEASE.read_text())
+    data["metadata"]["grading"] = {"findings": [{"reason": "FORGED", "review": False}]}
+    assert "FORGED" not in reasons(parse_submission(json.dumps(data)))
+
+
+def test_a_file_over_the_size_cap_is_not_parsed(tmp_path):
+    path = tmp_path / "huge.ipynb"
+    data = json.loads(RELEASE.read_text())
+    data["cells"].append(nbformat.v4.new_markdown_cell("x" * MAX_SUBMISSION_CHARS))
+    path.write_text(json.dumps(data))
+    nb, _ = TolerantNotebookExporter().from_filename(str(path))
+    nb = nbformat.reads(nb, as_version=4)
+    assert nb.cells == [] and "larger than 16 MiB" in reasons(nb)
+
+
+def test_findings_are_capped_in_length_and_number():
+    nb = nbformat.v4.new_notebook()
+    record(nb, "x" * 10 * MAX_REASON_CHARS)
+    for k in range(3 * MAX_FINDINGS):
+        record(nb, f"finding {k}", review=(k == 2 * MAX_FINDINGS))
+    kept = findings(nb)
+    assert len(kept[0]["reason"]) < MAX_REASON_CHARS + 10
+    assert len(kept) == MAX_FINDINGS + 1 and "the rest were not kept" in kept[-1]["reason"]
+    assert kept[-1]["review"]  # a flag among the dropped ones still flags
 
 
 def test_the_release_itself_needs_no_repair():
@@ -95,3 +128,17 @@ def test_a_notebook_that_overruns_its_budget_leaves_later_cells_unrun(tmp_path):
     nb, _ = executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     assert [output.ename for output in nb.cells[1].outputs] == ["NotRun"]
     assert "time budget of 3 s spent" in reasons(nb)
+
+
+def test_kernel_restarts_are_paid_from_the_budget(tmp_path):
+    config = Config()
+    config.BoundedExecute.notebook_budget = 4
+    config.BoundedExecute.max_kernel_restarts = 50
+    kill = "import os\nos._exit(1)"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(kill) for _ in range(30)]
+                                  + [nbformat.v4.new_code_cell("print('never printed')")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb, _ = BoundedExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert [output.ename for output in nb.cells[-1].outputs] == ["NotRun"]
+    assert "time budget of 4 s spent" in reasons(nb)
+    assert reasons(nb).count("the kernel died") < 30
