@@ -96,6 +96,7 @@ class BoundedExecute(Execute):
         self._check_sandbox()
         self.nb, self.resources = nb, resources
         self.checks = self._load_checks(nb, resources)
+        self.judge_seconds, self.judge_count = 0.0, 0
         self.notebook_output_chars = 0
         self.timed_out = set()
         self.deadline = monotonic() + self.notebook_budget
@@ -121,6 +122,8 @@ class BoundedExecute(Execute):
                                         f"{self.notebook_budget} s time budget")
                 record(nb, f"time budget of {self.notebook_budget} s spent: later cells not run")
                 break
+        if self.judge_count:
+            self.log.info("outside judge: %d checks in %.3f s", self.judge_count, self.judge_seconds)
         return nb, resources
 
     def _check_sandbox(self):
@@ -277,10 +280,18 @@ class BoundedExecute(Execute):
             finally:
                 self.timeout = saved
 
+        started = monotonic()
         try:
             check(ask)
         except Rejected as rejected:
             return short(rejected)
+        except (DeadKernelError, CellTimeoutError):
+            raise  # the kernel is lost: handled like any cell that loses it
+        except Exception as error:  # noqa: BLE001 (an answer the judge could not take apart)
+            return short(f"the grader's check could not use the answer: {type(error).__name__}")
+        finally:
+            self.judge_count += 1
+            self.judge_seconds += monotonic() - started
         return None
 
     def _withhold_points(self, index, cell, rejection):
