@@ -18,6 +18,9 @@ def record(nb, reason, review=False):
     entries = nb.metadata.setdefault(KEY, {}).setdefault("findings", [])
     if len(reason) > MAX_REASON_CHARS:
         reason = reason[:MAX_REASON_CHARS] + " ..."
+    # Reasons quote student code and names, and reach the instructor's terminal (the
+    # autograde log, the report): no control characters, so no escape sequences.
+    reason = "".join(ch if ch.isprintable() else "?" for ch in reason)
     entry = {"reason": reason, "review": bool(review)}
     if entry in entries:
         return

@@ -75,6 +75,8 @@ def test_a_file_over_the_size_cap_is_not_parsed(tmp_path):
 def test_findings_are_capped_in_length_and_number():
     nb = nbformat.v4.new_notebook()
     record(nb, "x" * 10 * MAX_REASON_CHARS)
+    record(nb, "name \x1b[2J\x1b]0;owned\x07 added")
+    assert findings(nb)[1]["reason"] == "name ?[2J?]0;owned? added"  # no terminal escapes
     for k in range(3 * MAX_FINDINGS):
         record(nb, f"finding {k}", review=(k == 2 * MAX_FINDINGS))
     kept = findings(nb)
