@@ -75,6 +75,18 @@ c.SandboxedKernelManager.memory_limit_mb = 2048  # the notebook peaks under 1 Gi
 # Feedback: test cells show their visible part and a one-line failure message.
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
+# HTML sanitising (stored XSS): a student's markdown, raw cells and outputs are shown to
+# others, in the formgrader's submission view (in the Jupyter server's origin, with the
+# instructor's session) and in the feedback HTML. Both render with an HTMLExporter built
+# from this config. sanitize_html cleans text/html and text/markdown outputs with bleach
+# and drops application/javascript, widget views and widget state (raw cells are always
+# cleaned; SVG outputs stay <img> data URIs, where scripts do not run; PNG plots are
+# untouched). nbgrader's templates render markdown cells without that cleaning, so the
+# markdown2html filter is replaced by one that cleans what it renders (grading/sanitize.py).
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.skip_svg_encoding = False  # never inline SVG into the page
+c.HTMLExporter.filters = {"markdown2html": "grading.sanitize.SafeMarkdown2HTML"}
+
 # LMS downloads: plain `nbgrader zip_collect ASSIGNMENT` (zip in downloaded/ASSIGNMENT/archive/)
 # reads Canvas-style file names, keeping each student's latest upload (grading/lms.py).
 c.ZipCollectApp.collector_plugin = "grading.lms.CanvasCollector"
