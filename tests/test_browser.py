@@ -5,6 +5,11 @@ JupyterLab servers on 127.0.0.1.
   cells, and sees the three inline plots, with no error anywhere.
 - The instructor's formgrader (nbgrader's JupyterLab server extension) lists the graded
   demo class with each student's score.
+- Stored XSS: a submission whose markdown, raw html cell and outputs (text/html,
+  application/javascript, SVG, text/markdown, widget view) carry script is graded; neither
+  the formgrader's submission view of it nor its feedback page runs any of it, and both
+  still show the inline plots. (The same pages are also checked without a browser, so
+  that part runs everywhere.)
 
 Needs /usr/bin/chromium (apt-get install chromium; .ci/run installs it) and the Python
 package playwright (requirements.txt); Playwright never downloads a browser here.
@@ -26,8 +31,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.course import ROOT, notebook_path, tool_env
-from grading.submissions import build_submission, read_answers
+from grading.course import ASSIGNMENT, NOTEBOOK, ROOT, notebook_path, run_nbgrader, tool_env
+from grading.gradebook import cell_scores, db_url
+from grading.submissions import build_submission, read_answers, write_submission
+from grading.synthetic import fresh_course
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -186,3 +193,237 @@ def test_formgrader_lists_the_graded_demo_class(browser, demo_class):
         assignment.wait_for()
         assert "3" in [c.strip() for c in assignment.locator("td").all_inner_texts()]  # submissions
         page.close()
+
+
+# --------------------------------------------------------------------------------------
+# Stored XSS: what a student hands in is shown to others (the instructor in the
+# formgrader, in the Jupyter server's origin; the student or instructor opening feedback).
+
+XSS_STUDENT = "xss_sam"
+XSS_MARK = "__xss"  # every payload's code names it; it appears in nothing else
+
+
+def mark(kind, target="window"):
+    """JavaScript that, if it ever runs, leaves traces: window.__xss, the page title, a
+    console message, a request. No spaces, brackets or double quotes, so it fits a
+    markdown link, an HTML attribute and a Python string alike."""
+    return (f"{target}.{XSS_MARK}=({target}.{XSS_MARK}||'')+'{kind},';"
+            f"{target}.document.title='XSS:{kind}';console.log('XSS:{kind}');"
+            f"fetch('/xss-ping/{kind}')")
+
+
+def xss_cells():
+    """The student's extra cells: a markdown cell, a raw text/html cell, and a code cell
+    whose outputs (made while autograding) carry script."""
+    markdown = "\n\n".join([  # blank lines: each its own block, the link a real link
+        "A note from the student: **bold words**, `code` and $\\frac{\\partial L}{\\partial x}$.",
+        f"<script>{mark('md-script')}</script>",
+        f'<img src="x" onerror="{mark("md-img-onerror")}">',
+        f'<svg onload="{mark("md-svg-onload")}"><circle r="5"></circle></svg>',
+        f'<iframe srcdoc="&lt;script&gt;{mark("md-iframe-srcdoc", "parent")}&lt;/script&gt;"></iframe>',
+        f'<iframe src="javascript:{mark("md-iframe-src", "parent")}"></iframe>',
+        f'<details open ontoggle="{mark("md-details-ontoggle")}">details</details>',
+        f'<a href="javascript:{mark("md-html-link")}">html link</a>',
+        f"[markdown link](javascript:{mark('md-markdown-link')})",
+    ])
+    raw = nbformat.v4.new_raw_cell(
+        f'<script>{mark("raw-script")}</script><img src="x" onerror="{mark("raw-img-onerror")}">',
+        metadata={"raw_mimetype": "text/html"})
+    html = f'<script>{mark("out-html-script")}</script><img src="x" onerror="{mark("out-html-img")}">'
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" '
+           f'onload="{mark("out-svg-onload")}"><script>{mark("out-svg-script")}</script>'
+           f'<circle cx="10" cy="10" r="5"/></svg>')
+    markdown_out = (f'<img src="x" onerror="{mark("out-md-img")}">\n\n'
+                    f"[out link](javascript:{mark('out-md-link')})")
+    isolated = f'<img src="x" onerror="{mark("out-isolated")}">'
+    widget = {"model_id": "0", "version_major": 2, "version_minor": 0}
+    code = "\n".join([
+        "from IPython.display import HTML, SVG, Javascript, Markdown, display",
+        f"display(HTML({html!r}))",
+        f"display(Javascript({mark('out-javascript')!r}))",
+        f"display(SVG({svg!r}))",
+        f"display(Markdown({markdown_out!r}))",
+        f"display({{'text/html': {isolated!r}, 'text/plain': 'isolated'}}, raw=True,",
+        "        metadata={'text/html': {'isolated': True}})",
+        f"display({{'application/vnd.jupyter.widget-view+json': {widget!r}, 'text/plain': 'widget'}},"
+        " raw=True)",
+        f"print({html!r})",
+        f"HTML({isolated!r})",
+    ])
+    return [nbformat.v4.new_markdown_cell(markdown), raw, nbformat.v4.new_code_cell(code)]
+
+
+@pytest.fixture(scope="module")
+def xss_course(tmp_path_factory):
+    """A course with one graded submission: Carla's correct answers, plus the script-laden
+    cells after the first answer cell; autograded and feedback generated by nbgrader."""
+    course = fresh_course(tmp_path_factory.mktemp("xss") / "course")
+    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    nb = build_submission(notebook_path(course, "release"),
+                          read_answers(ROOT / "demo" / "students" / "correct_carla.py"))
+    first_answer = next(i for i, cell in enumerate(nb.cells)
+                        if cell.metadata.get("nbgrader", {}).get("solution"))
+    nb.cells[first_answer + 1:first_answer + 1] = xss_cells()
+    write_submission(course, XSS_STUDENT, ASSIGNMENT, NOTEBOOK, nb)
+    run_nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    run_nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    return course
+
+
+def _submission_id(course):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url(course)) as gb:
+        return gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, XSS_STUDENT).id
+
+
+def test_the_xss_submission_is_graded_with_its_payloads_in_place(xss_course):
+    """The fixture is what it claims: full marks, and every payload kind reached the
+    autograded notebook (the outputs were really produced by the student's code)."""
+    scores = cell_scores(xss_course, XSS_STUDENT)
+    assert sum(s for s, _ in scores.values()) == sum(m for _, m in scores.values()) == 100
+    nb = nbformat.read(str(notebook_path(xss_course, "autograded", XSS_STUDENT)), as_version=4)
+    assert any(c.cell_type == "markdown" and XSS_MARK in c.source for c in nb.cells)
+    assert any(c.cell_type == "raw" and XSS_MARK in c.source for c in nb.cells)
+    mimetypes = {key for c in nb.cells if c.cell_type == "code" and XSS_MARK in c.source
+                 for o in c.outputs for key in o.get("data", {})}
+    assert {"text/html", "application/javascript", "image/svg+xml", "text/markdown",
+            "application/vnd.jupyter.widget-view+json"} <= mimetypes, mimetypes
+
+
+def executable_payloads(html):
+    """Where a payload in this HTML page could run: script elements, event handlers,
+    javascript: URLs, srcdoc and inline SVG naming XSS_MARK, looking inside data:text/html
+    iframes too. Payloads shown as escaped text (inert) are not listed."""
+    import base64
+
+    from bs4 import BeautifulSoup
+
+    found = []
+    for element in BeautifulSoup(html, "html.parser").find_all(True):
+        if element.name in ("script", "style", "svg") and XSS_MARK in element.get_text():
+            found.append(f"<{element.name}> {element.get_text()[:60]}")
+        for name, value in element.attrs.items():
+            value = " ".join(value) if isinstance(value, list) else value
+            if XSS_MARK in value or value.strip().lower().startswith("javascript:"):
+                found.append(f"<{element.name} {name}={value[:60]!r}>")
+            prefix = "data:text/html;base64,"
+            if name == "src" and value.startswith(prefix):
+                inner = base64.b64decode(value[len(prefix):]).decode("utf-8", "replace")
+                found += [f"in <{element.name} src=data:...>: {what}"
+                          for what in executable_payloads(inner)]
+    return found
+
+
+def assert_safe_and_formatted(html):
+    assert executable_payloads(html) == []
+    # The student's attempts are shown as text, formatting and math still render ...
+    assert "&lt;script&gt;window.__xss" in html
+    assert "<strong>bold words</strong>" in html
+    assert "$\\frac{\\partial L}{\\partial x}$" in html
+    assert "<h1" in html and "From Expressions to Machine Learning" in html
+    # ... and the three plots are there.
+    assert html.count('src="data:image/png;base64,') >= 3
+
+
+def test_feedback_html_holds_no_student_script(xss_course):
+    html = notebook_path(xss_course, "feedback", XSS_STUDENT).read_text()
+    assert_safe_and_formatted(html)
+
+
+@pytest.mark.parametrize("markdown, kept", [
+    ("[a](javascript:alert(1))", "<a>a</a>"),
+    ('<a href=" JaVa&#x09;script:alert(1)">a</a>', "<a>a</a>"),
+    ('<a href="&#100;ata:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">a</a>', "<a>a</a>"),
+    ('<img src="da\tta:text/html,x" onerror="alert(1)">', "<img>"),
+    ("<svg><script>alert(1)</script></svg>", "&lt;svg&gt;&lt;script&gt;"),
+    ('<form action="https://x.org"><input name="p"></form>', "&lt;form"),
+    ('<p style="position:fixed">x</p>', "<p>x</p>"),
+    ("![plot](data:image/png;base64,iVBORw0KGgo=)", 'src="data:image/png;base64,iVBORw0KGgo="'),
+    ("[docs](https://x.org/a?b=1) and [top](#top)", '<a href="https://x.org/a?b=1">docs</a>'),
+    ("## Title $a<b$\n\n| a | b |\n|:-|-:|\n| 1 | 2 |",
+     '<td style="text-align:right;">2</td>'),
+])
+def test_markdown_filter_keeps_formatting_and_drops_what_runs(markdown, kept):
+    from nbconvert.exporters import HTMLExporter
+    from traitlets.config import Config
+
+    from grading.sanitize import SafeMarkdown2HTML
+
+    config = Config()
+    config.HTMLExporter.filters = {"markdown2html": SafeMarkdown2HTML}
+    exporter = HTMLExporter(config=config)
+    cell = nbformat.v4.new_markdown_cell(markdown)
+    html = exporter.environment.from_string(
+        "{{ cell.source | markdown2html }}").render(cell=cell, resources={})
+    assert kept in html
+    assert dangerous_markup(html) == []
+
+
+def dangerous_markup(html):
+    """Elements and attributes in html that could run script, post a form or cover the
+    page (entities decoded, as a browser reads them)."""
+    from bs4 import BeautifulSoup
+
+    found = []
+    for element in BeautifulSoup(html, "html.parser").find_all(True):
+        if element.name in ("script", "svg", "iframe", "object", "embed", "form", "input", "style"):
+            found.append(f"<{element.name}>")
+        for name, value in element.attrs.items():
+            url = "".join((" ".join(value) if isinstance(value, list) else value).split()).lower()
+            if name.startswith("on") or url.startswith(("javascript:", "data:text")) or "position" in url:
+                found.append(f"<{element.name} {name}={url!r}>")
+    return found
+
+
+def test_formgrader_submission_html_holds_no_student_script(xss_course):
+    """The formgrader's submission view, fetched over HTTP (no browser needed)."""
+    with JupyterLab(xss_course) as lab:
+        url = lab.url(f"formgrader/submissions/{_submission_id(xss_course)}/")
+        with urllib.request.urlopen(url, timeout=PAGE_SECONDS) as response:
+            html = response.read().decode()
+    assert "formgrade" in html  # the submission view itself, not an error page
+    assert_safe_and_formatted(html)
+
+
+def assert_no_student_script_runs(browser, url):
+    """Opens url, lets every payload have its chance (page load, failed images, links
+    clicked), then checks no trace of any, and that the plots show."""
+    page = browser.new_page()
+    page.set_default_timeout(PAGE_SECONDS * 1000)
+    traces = []
+    page.on("console", lambda message: traces.append(f"console: {message.text}")
+            if "XSS:" in message.text or "xss-ping" in message.text else None)
+    page.on("dialog", lambda dialog: (traces.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.on("request", lambda request: traces.append(f"request: {request.url}")
+            if "xss-ping" in request.url else None)
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_function("() => [...document.images].every(img => img.complete)")
+        for text in ("html link", "markdown link", "out link"):
+            for link in page.get_by_text(text, exact=True).all():
+                link.click(no_wait_after=True)
+        page.wait_for_timeout(1000)
+        ran = [frame.evaluate(f"() => window.{XSS_MARK} || ''") for frame in page.frames]
+        assert ("".join(ran), traces) == ("", [])
+        assert "XSS:" not in page.title()
+        assert page.evaluate("() => document.querySelectorAll("
+                             "'[href^=\"javascript:\" i], [src^=\"javascript:\" i]').length") == 0
+
+        plots = page.locator("img[src^='data:image/png']")
+        assert plots.count() >= 3
+        for i in range(plots.count()):
+            assert plots.nth(i).evaluate("img => img.complete && img.naturalWidth > 100")
+    finally:
+        page.close()
+
+
+def test_formgrader_submission_view_runs_no_student_script(browser, xss_course):
+    with JupyterLab(xss_course) as lab:
+        assert_no_student_script_runs(
+            browser, lab.url(f"formgrader/submissions/{_submission_id(xss_course)}/"))
+
+
+def test_feedback_page_runs_no_student_script(browser, xss_course):
+    feedback = notebook_path(xss_course, "feedback", XSS_STUDENT)
+    assert_no_student_script_runs(browser, feedback.resolve().as_uri())
