@@ -1,8 +1,8 @@
 # Correct answers. Starts four child processes (fresh Pythons: a forked copy of the kernel
 # would be bigger, and ipykernel's fork handlers can stall it) that each map and touch
-# 1 GiB, under the per-process address-space limit, say so and hold it. Two answer cells
-# later (the machine may need seconds to hand out 4 GiB) the kernel counts how many are
-# alive with their memory at the same time, then ends them.
+# 1 GiB, under the per-process address-space limit, say so and hold it. The next answer
+# cells listen for up to 4 s each (a busy machine needs seconds to hand out 4 GiB); the
+# last one counts how many are alive with their memory at the same time, then ends them.
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):
     self.gradient += de_loss_over_de_e
@@ -12,8 +12,11 @@ def expr_compute_gradient(self, de_loss_over_de_e=1):
 
 Expr.compute_gradient = expr_compute_gradient
 
+import os
+import select
 import subprocess
 import sys
+import time
 
 HOLD_ONE_GIB = """
 import mmap, time
@@ -24,35 +27,44 @@ try:
     print("held", flush=True)
 except BaseException as error:
     print("failed", type(error).__name__, flush=True)
-time.sleep(90)
+time.sleep(120)
 """
-children = []
+children, said = [], {}
 for _ in range(4):
     try:
         children.append(subprocess.Popen([sys.executable, "-c", HOLD_ONE_GIB],
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
     except OSError as error:
         print("could not start a child:", error)
+
+
+def listen(seconds):
+    deadline = time.monotonic() + seconds
+    while len(said) < len(children) and time.monotonic() < deadline:
+        waiting = [child.stdout for child in children if child not in said]
+        ready, _, _ = select.select(waiting, [], [], max(0.0, deadline - time.monotonic()))
+        for stream in ready:
+            child = next(c for c in children if c.stdout is stream)
+            said[child] = os.read(stream.fileno(), 100).decode(errors="replace").strip() or "(ended)"
 # %% minus_gradient
 def minus_operator_gradient(self):
     return 1, -1
 Minus.operator_gradient = minus_operator_gradient
+
+listen(4)
+# %% divide_gradient
+def divide_operator_gradient(self):
+    x, y = self.child_values
+    return 1 / y, -x / (y * y)
+Divide.operator_gradient = divide_operator_gradient
+
+listen(4)
 # %% negative_gradient
 def negative_operator_gradient(self):
     return (-1,)
 Negative.operator_gradient = negative_operator_gradient
 
-import os
-import select
-import time
-
-said, deadline = {}, time.monotonic() + 4.5
-while len(said) < len(children) and time.monotonic() < deadline:
-    waiting = [child.stdout for child in children if child not in said]
-    ready, _, _ = select.select(waiting, [], [], max(0.0, deadline - time.monotonic()))
-    for stream in ready:
-        child = next(c for c in children if c.stdout is stream)
-        said[child] = os.read(stream.fileno(), 100).decode(errors="replace").strip() or "(ended)"
+listen(4)
 held = sum(said.get(child) == "held" and child.poll() is None for child in children)
 print("MEMORY_FORK said", sorted(said.values()), "alive", [child.poll() is None for child in children])
 for child in children:
