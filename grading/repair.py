@@ -15,6 +15,7 @@ was repaired. Two pieces, both registered in nbgrader_config.py:
 """
 import difflib
 import json
+import os
 import re
 import uuid
 from pathlib import Path
@@ -86,8 +87,9 @@ def _unique_cell_ids(cells, fixes):
         seen.add(cell["id"])
 
 
-def parse_submission(text):
-    """A v4 notebook from a submission's text, however it was saved."""
+def parse_submission(text, grader_copy=False):
+    """A v4 notebook from a submission's text, however it was saved. Findings stored in
+    it are kept only in the grader's own copy (grader_copy): a student's are dropped."""
     try:
         data = json.loads(text)
     except ValueError as error:
@@ -106,8 +108,8 @@ def parse_submission(text):
         fixes.add(f"nbformat {data.get('nbformat', 'missing')}."
                   f"{data.get('nbformat_minor', 'missing')} read as 4.5")
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    # Findings are the grader's: whatever a submission brings under that key is dropped.
-    metadata = {k: v for k, v in metadata.items() if k != FINDINGS_KEY}
+    if not grader_copy:  # findings are the grader's: a submission's own are dropped
+        metadata = {k: v for k, v in metadata.items() if k != FINDINGS_KEY}
     if any(key in metadata for key in COLAB_NOTEBOOK_KEYS):
         fixes.add("removed Colab notebook metadata")
         metadata = {k: v for k, v in metadata.items() if k not in COLAB_NOTEBOOK_KEYS}
@@ -133,7 +135,11 @@ class TolerantNotebookExporter(NotebookExporter):
                 nb = unreadable_notebook(f"file larger than {MAX_SUBMISSION_CHARS // 2**20} MiB, "
                                          "the most a submission may hold")
             else:
-                nb = parse_submission(text) if text.strip() else unreadable_notebook("empty file")
+                # nbgrader reads the submission, then (with NBGRADER_EXECUTION=autograde)
+                # the sanitized copy it wrote into autograded/, which holds our findings.
+                grader_copy = os.environ.get("NBGRADER_EXECUTION") == "autograde"
+                nb = (parse_submission(text, grader_copy) if text.strip()
+                      else unreadable_notebook("empty file"))
         return self.from_notebook_node(nb, resources=resources, **kw)
 
 

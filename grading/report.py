@@ -22,6 +22,7 @@ from .gradebook import db_url
 
 COLUMNS = ["student", "score", "max_score", "needs_review", "flags", "reasons"]
 SEPARATOR = " | "  # between reasons in one CSV field
+MAX_SHOWN = 2000  # characters of one reason in the table (findings are capped below that)
 
 
 def _notebook_findings(course_dir, student, assignment, notebook):
@@ -91,6 +92,7 @@ def table(rows, width=100):
         lines.append(f"{row['student']:<{name_width}}  {score:>13}  {row['needs_review']}")
         for label, text in (("flag", row["flags"]), ("note", row["reasons"])):
             for item in filter(None, text.split(SEPARATOR)):
+                item = item[:MAX_SHOWN]  # textwrap is slow on very long words
                 lines += textwrap.wrap(f"{label}: {item}", width, initial_indent="    ",
                                        subsequent_indent="          ")
     return "\n".join(lines)
