@@ -26,6 +26,8 @@ from grading.submissions import build_submission, read_answers
 
 from conftest import copy_course
 
+pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
+
 CORPUS = Path(__file__).with_name("bad_submissions")
 # BAD_SUBMISSIONS_SKIP=name,name leaves cases out of the batch (say, fifo_notebook, which
 # stalls a grader that follows the FIFO); tests about a left-out case are skipped.

@@ -36,6 +36,8 @@ from grading.gradebook import cell_scores, db_url
 from grading.submissions import build_submission, read_answers, write_submission
 from grading.synthetic import fresh_course
 
+pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",

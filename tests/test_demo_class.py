@@ -7,6 +7,8 @@ import pytest
 from grading.course import notebook_path
 from grading.gradebook import cell_scores
 
+pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
+
 TEST_CELLS = {  # grade_id: points
     "compute_gradient_sum": 5, "compute_gradient_product": 5, "compute_gradient_nested": 10,
     "compute_gradient_shared_nodes": 10, "minus_gradient_correct": 10,

@@ -12,6 +12,8 @@ from nbgrader.api import Gradebook
 
 from conftest import copy_course
 
+pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
+
 EXTRACTED = "/course/downloaded/expressions_to_ml/extracted/canvas"
 
 

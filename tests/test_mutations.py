@@ -29,6 +29,8 @@ from grading.course import ASSIGNMENT, NOTEBOOK, QUESTIONS, ROOT, notebook_path,
 from grading.gradebook import cell_scores, question_scores
 from grading.submissions import build_submission, read_answers, write_submission
 
+pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
+
 ANSWERS = ROOT / "tests" / "answers"
 BASELINE = ANSWERS / "baseline.py"
 KINDS = ("correct", "wrong")

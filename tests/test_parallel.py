@@ -15,6 +15,8 @@ from grading.gradebook import cell_scores
 
 from conftest import copy_course
 
+pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
+
 # Every kind of submission, the working ones twice, so three workers share the batch.
 CLASS = synthetic.class_list(
     6, mix=("correct", "partial", "blank", "broken_code", "broken_file", "correct"))

@@ -16,6 +16,8 @@ from grading.course import ASSIGNMENT, run_nbgrader
 
 from conftest import copy_course
 
+pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
+
 CLASS = synthetic.class_list(4, mix=("correct", "partial", "blank", "broken_code"))
 
 
