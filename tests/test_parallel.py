@@ -124,7 +124,7 @@ def test_second_run_refuses_and_touches_nothing(locked_course, command, tmp_path
     assert "another grading run is working on" in result.stderr
     assert "a test holding the course" in result.stderr
     assert sorted(p.name for p in course.iterdir()) == sorted(
-        [".grading.lock", "nbgrader_config.py", "release", "source"])
+        [".grading.lock", "judges", "nbgrader_config.py", "release", "source"])
 
 
 def test_lock_is_released_when_its_holder_dies(locked_course):
