@@ -10,7 +10,9 @@ baseline.py answers all five answer cells correctly, in a style of its own; it s
 every answer a corpus file leaves out.
 
 Each file becomes one submission (the committed release with the baseline's answers, then
-the file's own), and ONE real `nbgrader autograde` run grades them all, the baseline alone
+the file's own), and ONE real grading run grades them all (grading.parallel: nbgrader's own
+AutogradeApp for each student, on every core; test_parallel.py proves it scores exactly as
+serial `nbgrader autograde`), the baseline alone
 included. Then one test per answer checks that:
 - a correct answer (and the baseline) scores full marks in every test cell;
 - a wrong answer loses points in a test cell of its own question,
@@ -25,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_course
+from grading import parallel
 from grading.course import ASSIGNMENT, NOTEBOOK, QUESTIONS, ROOT, notebook_path, question_of, run_nbgrader
 from grading.gradebook import cell_scores, question_scores
 from grading.submissions import build_submission, read_answers, write_submission
@@ -150,22 +153,22 @@ def score_table(answers, scores_by_student):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """{student id: cell scores} of the whole corpus, from one nbgrader autograde run."""
+    """{student id: cell scores} of the whole corpus, from one parallel autograde run."""
     folder = tmp_path_factory.mktemp("mutations")
     course = copy_course(folder / "course")
     # Records the assignment and its test cells in the course's fresh gradebook.
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     submit(course, EVERYONE)
-    result = run_nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
+    results, seconds = parallel.grade_class(course, ASSIGNMENT, force=True)["autograde"]
     log = folder / "autograde.log"
-    log.write_text(result.stdout + result.stderr)
+    log.write_text(parallel.summarize(results, seconds) + "\n")
     # A submission nbgrader failed to grade has no autograded notebook (and zeros in the
     # gradebook): that says nothing about the test cells, so it is reported as not graded.
     scores = {answer.student: cell_scores(course, answer.student)
               if notebook_path(course, "autograded", answer.student).exists() else None
               for answer in EVERYONE}
     if not any(scores.values()):
-        pytest.fail(f"nbgrader autograde graded nothing:\n{result.stdout}\n{result.stderr}")
+        pytest.fail(f"nbgrader autograde graded nothing:\n{log.read_text()}")
     table = score_table(EVERYONE, scores)
     (folder / "mutation_scores.txt").write_text(table + "\n")
     print(f"\n{table}\n(also in {folder / 'mutation_scores.txt'}; nbgrader's output in {log})")
