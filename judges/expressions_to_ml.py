@@ -443,20 +443,16 @@ def single_run(builder, root):
     return (builder.root(root), [([], upstream())])
 
 
-def check_sum(ask):
-    cases = []
-    for depth in (1, 1, 2, 3):  # each variable used once: sharing is the last test's
-        b = Builder()
-        cases.append(single_run(b, random_tree(b, None, depth, ["+"])))
-    check_backprop(ask, cases, "compute_gradient on a sum")
-
-
-def check_product(ask):
-    cases = []
-    for depth in (1, 1, 2, 3):  # each variable used once: sharing is the last test's
-        b = Builder()
-        cases.append(single_run(b, random_tree(b, None, depth, ["*"])))
-    check_backprop(ask, cases, "compute_gradient on a product")
+def check_one_operator(kind, what):
+    """compute_gradient on trees of one operator, each variable used once (sharing is
+    the last Question 1 test's)."""
+    def check(ask):
+        cases = []
+        for depth in (1, 1, 2, 3):
+            b = Builder()
+            cases.append(single_run(b, random_tree(b, None, depth, [kind])))
+        check_backprop(ask, cases, f"compute_gradient on a {what}")
+    return check
 
 
 def check_nested(ask):
@@ -654,8 +650,8 @@ def check_fit_arguments(ask):
 
 
 CHECKS = {
-    "compute_gradient_sum": check_sum,
-    "compute_gradient_product": check_product,
+    "compute_gradient_sum": check_one_operator("+", "sum"),
+    "compute_gradient_product": check_one_operator("*", "product"),
     "compute_gradient_nested": check_nested,
     "compute_gradient_shared_nodes": check_shared,
     "minus_gradient_correct": check_operator("-", ("left child", "right child")),
