@@ -135,38 +135,38 @@ def partials(payload):
     return _cases(payload, one)
 
 
-def _reference_partials(node):
-    values, kind = node.child_values, type(node)
-    if kind is Plus:
-        return (1.0, 1.0)
-    if kind is Minus:
-        return (1.0, -1.0)
-    if kind is Multiply:
-        return (values[1], values[0])
-    if kind is Divide:
-        return (1 / values[1], -values[0] / (values[1] * values[1]))
-    if kind is Negative:
-        return (-1.0,)
-    if isinstance(node, V):
-        return ()
-    return tuple(node.operator_gradient())
-
-
-def _reference_compute_gradient(self, de_loss_over_de_e=1):
-    self.gradient += de_loss_over_de_e
-    for child, partial in zip(self.children, _reference_partials(self)):
-        if isinstance(child, Expr):
-            _reference_compute_gradient(child, de_loss_over_de_e * partial)
-
-
-def _subclasses(cls):
-    found = [cls]
-    for sub in cls.__subclasses__():
-        found += _subclasses(sub)
-    return found
-
-
 def train(payload):
+    # The reference back-propagation lives here, inside the one check that installs it:
+    # while any other check runs, nothing in the kernel computes a right answer that
+    # the student's code could find and call (up the call stack, say).
+    def _reference_partials(node):
+        values, kind = node.child_values, type(node)
+        if kind is Plus:
+            return (1.0, 1.0)
+        if kind is Minus:
+            return (1.0, -1.0)
+        if kind is Multiply:
+            return (values[1], values[0])
+        if kind is Divide:
+            return (1 / values[1], -values[0] / (values[1] * values[1]))
+        if kind is Negative:
+            return (-1.0,)
+        if isinstance(node, V):
+            return ()
+        return tuple(node.operator_gradient())
+
+    def _reference_compute_gradient(self, de_loss_over_de_e=1):
+        self.gradient += de_loss_over_de_e
+        for child, partial in zip(self.children, _reference_partials(self)):
+            if isinstance(child, Expr):
+                _reference_compute_gradient(child, de_loss_over_de_e * partial)
+
+    def _subclasses(cls):
+        found = [cls]
+        for sub in cls.__subclasses__():
+            found += _subclasses(sub)
+        return found
+
     if not (isinstance(vx, V) and isinstance(vy, V)):
         return _json.dumps({"answers": [{"error": "the notebook's variables vx and vy "
                                                   "are missing"}] * len(payload["cases"])})

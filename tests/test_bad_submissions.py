@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import socket
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -224,16 +225,18 @@ def test_feedback_keeps_hidden_tests_hidden(batch):
         leaked = [line for line in hidden
                   if line in text and json.dumps(line)[1:-1] not in submitted]
         assert not leaked, (student, leaked[:3])
-    # A failed test shows its score and one line with the test's message.
+    # A failed test shows its score and one line with the message of the check that
+    # failed: here the outside judge's, since the forged objects pass the visible asserts.
     text = feedback_text(batch.course, "cheat_builtins")
     assert "Score: 0.0 / 10.0" in text
-    assert re.search(r"AssertionError: [^\n]*expected a number", text)
+    assert re.search(r"OutsideCheckFailed: [^\n]*expected a number, found _Anything", text)
     assert "NotImplementedError" in feedback_text(batch.course, "blank_ben")
 
 
 # --- Forged grades --------------------------------------------------------------------
-# cheat_rebind_helpers, cheat_shadow_builtin, cheat_guard_off, cheat_restart_module: their
-# scores, zero cells, flags and "outside check failed" are in manifest.toml.
+# cheat_rebind_helpers, cheat_shadow_builtin, cheat_guard_off, cheat_restart_module,
+# cheat_reference_helpers: their scores, zero cells, flags and "outside check failed" are
+# in manifest.toml.
 
 
 # --- The work folder: what the kernel leaves behind for nbgrader ----------------------
@@ -331,6 +334,13 @@ def test_scratch_space_is_bounded(batch):
                re.findall(r"^SHM_FILL (\S+) (\d+)", text, re.MULTILINE)}
     assert set(written) == {"/dev/shm", "/tmp", "."}, text[-3000:]
     assert all(size <= 256 * 1024 ** 2 for size in written.values()), written
+
+
+def test_no_process_outlives_its_kernel(batch):
+    needs("daemon_survivor")
+    assert "DAEMON_SURVIVOR started" in printed(batch.course, "daemon_survivor")
+    survivors = subprocess.run(["pgrep", "-f", "DAEMON_SURVIVOR_MARK"], capture_output=True, text=True)
+    assert survivors.stdout.split() == [], survivors.stdout
 
 
 def test_huge_names_and_outputs_stay_small(batch):
