@@ -296,14 +296,15 @@ class BoundedExecute(Execute):
 
     def _withhold_points(self, index, cell, rejection):
         """The cell scores 0: an error output goes first (nbgrader grades a test cell by
-        its first error or result). If the notebook's own tests had passed, the
-        submission is flagged: those tests were fooled, or the student's code behaves
-        differently on inputs it has not seen."""
+        its first error or result). If the notebook's own (visible) tests had passed, the
+        report says so: the student's code is wrong on inputs it had not seen, or fooled
+        those tests. That alone is no flag: the hidden checks are the judge's, so a wrong
+        answer that passes the visible tests (Pat's, say) ends here too."""
         score, _ = utils.determine_grade(cell)
         cell.outputs.insert(0, error_output("OutsideCheckFailed", rejection))
         if score:
             record(self.nb, f"outside check failed for {cell_label(cell, index)} although its "
-                            f"notebook tests passed: {rejection}", review=True)
+                            f"notebook tests passed: {rejection}")
 
     # -- the integrity guard -----------------------------------------------------------
 

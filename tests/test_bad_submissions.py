@@ -131,8 +131,11 @@ def printed(course, student):
     nb = nbformat.read(str(notebook_path(course, "autograded", student)), as_version=4)
     parts = []
     for cell in nb.cells:
+        # One print can arrive as several stream messages ("FORK_BOMB forked", " 115\n"):
+        # a cell's stream text is joined as it was written.
+        parts.append("".join(output.get("text", "") for output in cell.get("outputs", [])
+                             if output.output_type == "stream"))
         for output in cell.get("outputs", []):
-            parts.append(output.get("text", ""))
             parts.extend(str(value) for value in output.get("data", {}).values())
             parts.append(str(output.get("evalue", "")))
     return "\n".join(parts)
