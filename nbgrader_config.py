@@ -24,12 +24,9 @@ c.Execute.timeout = 20  # BoundedExecute inherits it
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 # ---------------------------------------------------------------------------------------
-# Grading that survives real submissions (grading/*.py). Plain `nbgrader autograde`
-# (and the formgrader's button) picks all of this up; nothing else needs to run.
-import sys  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the grading package
-
+# Grading that survives real submissions: the installed `grading` package's nbgrader
+# plugins (grading/plugins/). Plain `nbgrader autograde` (and the formgrader's button)
+# picks all of this up; nothing else needs to run.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
@@ -37,14 +34,15 @@ from nbgrader.preprocessors import (  # noqa: E402
     LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
 try:
-    from grading.execution import BoundedExecute
-    from grading.feedback import HideHiddenTests
-    from grading.integrity import FlagForReview, ScanStudentCode
-    from grading.repair import RepairSubmission, TolerantNotebookExporter
+    from grading.plugins.execution import BoundedExecute
+    from grading.plugins.feedback import HideHiddenTests
+    from grading.plugins.integrity import FlagForReview, ScanStudentCode
+    from grading.plugins.repair import RepairSubmission, TolerantNotebookExporter
 except ImportError as error:
     # nbgrader would only warn and grade without any of this: stop instead.
-    sys.exit(f"nbgrader_config.py: cannot import the course's grading package ({error}). "
-             "Run nbgrader from the course folder, or put that folder on PYTHONPATH.")
+    raise SystemExit(f"nbgrader_config.py: cannot import the grading package ({error}). "
+                     "Install it into nbgrader's environment: pip install -e <this repository> "
+                     "(scripts/setup.sh does).")
 
 # Read Colab-saved, malformed or non-notebook files instead of failing the submission.
 c.Autograde.exporter_class = TolerantNotebookExporter
@@ -82,11 +80,11 @@ c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPre
 # and drops application/javascript, widget views and widget state (raw cells are always
 # cleaned; SVG outputs stay <img> data URIs, where scripts do not run; PNG plots are
 # untouched). nbgrader's templates render markdown cells without that cleaning, so the
-# markdown2html filter is replaced by one that cleans what it renders (grading/sanitize.py).
+# markdown2html filter is replaced by one that cleans what it renders (grading/plugins/sanitize.py).
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.skip_svg_encoding = False  # never inline SVG into the page
-c.HTMLExporter.filters = {"markdown2html": "grading.sanitize.SafeMarkdown2HTML"}
+c.HTMLExporter.filters = {"markdown2html": "grading.plugins.sanitize.SafeMarkdown2HTML"}
 
 # LMS downloads: plain `nbgrader zip_collect ASSIGNMENT` (zip in downloaded/ASSIGNMENT/archive/)
-# reads Canvas-style file names, keeping each student's latest upload (grading/lms.py).
-c.ZipCollectApp.collector_plugin = "grading.lms.CanvasCollector"
+# reads Canvas-style file names, keeping each student's latest upload (grading/plugins/lms.py).
+c.ZipCollectApp.collector_plugin = "grading.plugins.lms.CanvasCollector"

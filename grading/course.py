@@ -1,56 +1,55 @@
-"""Where things are in the course folder, and how to run nbgrader in it."""
+"""A course folder (the one holding nbgrader_config.py, source/ and judges/), and the one
+way this package runs nbgrader in it."""
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ASSIGNMENT = "expressions_to_ml"
-NOTEBOOK = "expressions_to_ml"  # the notebook's file name, without .ipynb
+from traitlets.config.loader import PyFileConfigLoader
 
-# Which question each test cell belongs to, by grade_id prefix.
-QUESTIONS = {
-    "Q1 compute_gradient": ("compute_gradient_",),
-    "Q2 operator gradients": ("minus_gradient", "divide_gradient", "negative_gradient"),
-    "Q3 fit": ("fit_",),
-}
+CONFIG_FILE = "nbgrader_config.py"
 
 
-def question_of(grade_id):
-    """The question a test cell's grade_id belongs to."""
-    for question, prefixes in QUESTIONS.items():
-        if grade_id.startswith(prefixes):
-            return question
-    raise KeyError(f"test cell {grade_id!r} belongs to no question")
+class CourseError(RuntimeError):
+    """The folder is no course, or an nbgrader command failed in it."""
 
 
-def notebook_path(course_dir, folder, student=None):
-    """Path of the assignment notebook in source/ or release/ (student=None) or in
+def course_folder(path="."):
+    """The course folder at path, resolved; CourseError when it has no nbgrader_config.py."""
+    folder = Path(path).resolve()
+    if not (folder / CONFIG_FILE).is_file():
+        raise CourseError(f"{folder} is not a course folder (it has no {CONFIG_FILE}): run "
+                          "the command there, or pass the folder with --course")
+    return folder
+
+
+def course_config(course_dir):
+    """The configuration the course's nbgrader_config.py sets."""
+    return PyFileConfigLoader(CONFIG_FILE, path=str(course_dir)).load_config()
+
+
+def notebook_path(course_dir, folder, assignment, notebook, student=None):
+    """Path of an assignment's notebook in source/ or release/ (student=None) or in
     submitted/, autograded/, feedback/ (with a student id)."""
-    parts = [Path(course_dir), folder] + ([student] if student else []) + [ASSIGNMENT]
+    parts = [Path(course_dir), folder] + ([student] if student else []) + [assignment]
     suffix = ".html" if folder == "feedback" else ".ipynb"
-    return Path(*parts) / (NOTEBOOK + suffix)
+    return Path(*parts) / (notebook + suffix)
 
 
 def tool_env():
-    """The environment for nbgrader: this interpreter's bin/ first on PATH, since
-    nbgrader shells out to `alembic` to create the gradebook, and this repository on
-    PYTHONPATH, since nbgrader_config.py registers the grading package's modules."""
+    """The environment for nbgrader: this interpreter's bin/ first on PATH, since nbgrader
+    shells out to `alembic` (installed there) to create the gradebook."""
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    # A course copy elsewhere (tests, demo) imports the grading package from here.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 
 
 def run_nbgrader(course_dir, *args, check=True):
-    """Runs `nbgrader ARGS` in course_dir; returns the CompletedProcess (output captured)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course_dir, env=tool_env(), capture_output=True, text=True,
-    )
+    """Runs `nbgrader ARGS` in course_dir with its nbgrader_config.py; returns the
+    CompletedProcess (output captured). check: raise CourseError when it fails."""
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir,
+                            env=tool_env(), capture_output=True, text=True)
     if check and result.returncode != 0:
-        raise RuntimeError(
-            f"nbgrader {' '.join(args)} failed with exit code {result.returncode}:\n"
-            f"{result.stdout}\n{result.stderr}")
+        raise CourseError(f"`nbgrader {' '.join(args)}` failed with exit code "
+                          f"{result.returncode}:\n{result.stdout}{result.stderr}")
     return result

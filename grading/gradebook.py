@@ -1,43 +1,108 @@
-"""Reading scores back from the course's gradebook."""
-from collections import defaultdict
-
+"""The course's gradebook (nbgrader's Gradebook, at the URL nbgrader_config.py sets):
+preparing it for a grading run and reading scores back."""
 from nbgrader.api import Gradebook, MissingEntry
-from traitlets.config.loader import PyFileConfigLoader
+from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.engine import make_url
 
-from .course import ASSIGNMENT, NOTEBOOK, question_of
+from .course import CourseError, course_config
+
+SQLITE_WAIT_SECONDS = 300  # how long a writer waits for another one (pysqlite: 5 s)
 
 
-def course_config(course_dir):
-    """The configuration the course's nbgrader_config.py sets."""
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+class NotInGradebook(CourseError):
+    """The assignment was never generated into this gradebook."""
+
+
+def settings(course_dir):
+    """(db_url, course_id) as the course's nbgrader_config.py sets them."""
+    coursedir = CourseDirectory(config=course_config(course_dir), root=str(course_dir))
+    return coursedir.db_url, coursedir.course_id
+
+
+def patient_db_url(db_url, seconds=SQLITE_WAIT_SECONDS):
+    """db_url, with SQLite told to wait up to `seconds` for another writer; other
+    databases unchanged."""
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite" or "timeout" in url.query:
+        return db_url
+    return url.update_query_dict({"timeout": str(seconds)}).render_as_string(hide_password=False)
+
+
+def open_gradebook(course_dir):
+    """The course's Gradebook, for a `with` block."""
+    db_url, course_id = settings(course_dir)
+    return Gradebook(patient_db_url(db_url), course_id)
+
+
+def prepare(course_dir, assignment):
+    """Creates the gradebook's tables and course row now, so parallel graders never race
+    to create them; raises NotInGradebook if the assignment is not in the gradebook."""
+    db_url, _ = settings(course_dir)
+    with Gradebook(patient_db_url(db_url)):  # some nbgrader preprocessors open it without a course id
+        pass
+    with open_gradebook(course_dir) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise NotInGradebook(
+                f"assignment {assignment!r} is not in the gradebook ({db_url}): run "
+                f"`nbgrader generate_assignment {assignment}` in {course_dir} first") from None
+
+
+def _key(submission, notebook, grade_id):
+    return grade_id if len(submission.notebooks) == 1 else f"{notebook}:{grade_id}"
+
+
+def cell_scores(course_dir, assignment, student):
+    """{key: (score, max_score)} of a student's graded cells (key: the grade id, prefixed
+    by its notebook when the assignment has several, as Assignment.key), or None when
+    the gradebook has no graded submission for that student."""
+    with open_gradebook(course_dir) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None
+        return {_key(submission, nb.name, grade.cell.name): (grade.score, grade.max_score)
+                for nb in submission.notebooks for grade in nb.grades}
+
+
+def snapshot(course_dir, assignment, students):
+    """{student: {key: (score, max_score, needs_manual_grade)}, or None when not graded}:
+    everything grading wrote per graded cell, for comparing two runs."""
+    result = {}
+    with open_gradebook(course_dir) as gb:
+        for student in students:
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                result[student] = None
+                continue
+            result[student] = {
+                _key(submission, nb.name, grade.cell.name):
+                    (grade.score, grade.max_score, grade.needs_manual_grade)
+                for nb in submission.notebooks for grade in nb.grades}
+    return result
+
+
+def totals(course_dir, assignment, students):
+    """{student: (score, max_score)} of the graded ones among students."""
+    result = {}
+    with open_gradebook(course_dir) as gb:
+        for student in students:
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            result[student] = (submission.score, submission.max_score)
+    return result
+
+
+def student_ids(course_dir):
+    """Ids of the students in the gradebook, sorted."""
+    with open_gradebook(course_dir) as gb:
+        return sorted(student.id for student in gb.students)
 
 
 def db_url(course_dir):
     """The gradebook URL that the course's nbgrader_config.py selects."""
-    return course_config(course_dir).CourseDirectory.db_url
-
-
-def cell_scores(course_dir, student):
-    """{grade_id: (score, max_score)} of a student's autograded notebook, or None when the
-    gradebook has no graded notebook for that student."""
-    with Gradebook(db_url(course_dir)) as gb:
-        try:
-            notebook = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
-        except MissingEntry:
-            return None
-        return {grade.cell.name: (grade.score, grade.max_score) for grade in notebook.grades}
-
-
-def question_scores(scores):
-    """{question: (score, max_score)} summed from cell_scores()."""
-    totals = defaultdict(lambda: [0.0, 0.0])
-    for grade_id, (score, max_score) in scores.items():
-        totals[question_of(grade_id)][0] += score
-        totals[question_of(grade_id)][1] += max_score
-    return {question: tuple(pair) for question, pair in totals.items()}
-
-
-def students(course_dir):
-    """Ids of the students in the gradebook, sorted."""
-    with Gradebook(db_url(course_dir)) as gb:
-        return sorted(student.id for student in gb.students)
+    return settings(course_dir)[0]

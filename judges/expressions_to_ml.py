@@ -19,7 +19,7 @@ after eval(); fit with a correct back-propagation installed for the duration of 
 import math
 import random
 
-from grading.judge import Rejected
+from grading.plugins.judge import Rejected
 
 # ---------------------------------------------------------------------------------------
 # What runs in the student's kernel: plain data in, a JSON string out. It leaves the

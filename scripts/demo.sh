@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs everything, then grades the demo class end to end (see grading/demo.py).
+# Installs everything, then grades the demo class end to end (`grading demo`, see
+# grading/commands/demo.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # nbgrader shells out to `alembic`, which lives in the virtualenv's bin/.
 export PATH="$PWD/.venv/bin:$PATH"
-exec python -m grading.demo "$@"
+exec grading demo "$@"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the system packages grading needs, creates .venv (Python 3.11) and installs
-# the pinned requirements into it.
+# Installs the system packages grading needs, creates .venv (Python 3.11), installs the
+# pinned requirements into it, then this repository's `grading` package (editable: the
+# `grading` command and the nbgrader plugins that nbgrader_config.py imports).
 # Idempotent: a second run only checks that everything is installed. Needs root (or sudo)
 # only when a system package is missing.
 set -euo pipefail
@@ -27,4 +28,8 @@ if ! cmp -s requirements.txt .venv/.installed-requirements 2>/dev/null; then
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -r requirements.txt
     cp requirements.txt .venv/.installed-requirements
+fi
+if ! .venv/bin/python -c "import grading.cli" 2>/dev/null || [ ! -x .venv/bin/grading ]; then
+    echo "==> installing the grading package (editable) into .venv"
+    .venv/bin/python -m pip install --quiet --no-deps -e .
 fi

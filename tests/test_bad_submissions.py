@@ -19,13 +19,13 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from grading import report
-from grading.feedback import HIDDEN_BLOCK
-from grading.course import ASSIGNMENT, NOTEBOOK, ROOT, notebook_path, run_nbgrader
-from grading.gradebook import cell_scores, db_url
+from grading.commands import report
+from grading.plugins.feedback import HIDDEN_BLOCK
+from grading.course import run_nbgrader
+from grading.gradebook import db_url
 from grading.submissions import build_submission, read_answers
 
-from conftest import copy_course
+from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, fresh_course, notebook_path
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
@@ -115,7 +115,7 @@ def batch(tmp_path_factory):
         autograde = run_nbgrader(course, "autograde", ASSIGNMENT, check=False)
     feedback = run_nbgrader(course, "generate_feedback", ASSIGNMENT, check=False)
     report.main([ASSIGNMENT, "--course", str(course)])
-    rows = {row["student"]: row for row in report.report_rows(course, ASSIGNMENT)}
+    rows = {row["student"]: row for row in report.report_rows(course, ASSIGNMENT)[0]}
     return Batch(course, autograde, feedback, rows, before)
 
 

@@ -31,10 +31,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.course import ASSIGNMENT, NOTEBOOK, ROOT, notebook_path, run_nbgrader, tool_env
-from grading.gradebook import cell_scores, db_url
+from grading.course import run_nbgrader, tool_env
+from grading.gradebook import db_url
 from grading.submissions import build_submission, read_answers, write_submission
-from grading.synthetic import fresh_course
+from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, fresh_course, notebook_path
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
@@ -350,7 +350,7 @@ def test_markdown_filter_keeps_formatting_and_drops_what_runs(markdown, kept):
     from nbconvert.exporters import HTMLExporter
     from traitlets.config import Config
 
-    from grading.sanitize import SafeMarkdown2HTML
+    from grading.plugins.sanitize import SafeMarkdown2HTML
 
     config = Config()
     config.HTMLExporter.filters = {"markdown2html": SafeMarkdown2HTML}

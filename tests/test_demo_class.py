@@ -4,17 +4,11 @@ import csv
 import nbformat
 import pytest
 
-from grading.course import notebook_path
-from grading.gradebook import cell_scores
+from tests.support import cell_scores, notebook_path, structure
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
-TEST_CELLS = {  # grade_id: points
-    "compute_gradient_sum": 5, "compute_gradient_product": 5, "compute_gradient_nested": 10,
-    "compute_gradient_shared_nodes": 10, "minus_gradient_correct": 10,
-    "divide_gradient_correct": 10, "negative_gradient_correct": 10,
-    "fit_trains_parabola": 15, "fit_one_exact_step": 10, "fit_uses_its_arguments": 15,
-}
+TEST_CELLS = {cell.grade_id: cell.points for cell in structure().cells}  # grade_id: points
 
 # Pat assigns gradients instead of adding them (caught wherever a node is shared) and
 # drops the minus sign of Divide's second partial. Nothing else may cost Pat points:
@@ -63,3 +57,6 @@ def test_instructor_report_holds_every_student(demo_class):
         assert float(rows[student]["score"]) == sum(cells.values()), student
         # None of the demo students does anything that deserves an instructor's look.
         assert rows[student]["needs_review"] == "no", (student, rows[student]["flags"])
+        for question in structure().questions:  # one column per question, from its heading
+            assert float(rows[student][question.title]) == sum(
+                cells[c.grade_id] for c in question.cells), (student, question.title)

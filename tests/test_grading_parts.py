@@ -7,12 +7,12 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from grading.course import ROOT, notebook_path
-from grading.execution import BoundedExecute
-from grading.feedback import visible_source
-from grading.findings import MAX_FINDINGS, MAX_REASON_CHARS, findings, record
-from grading.integrity import suspicious_constructs
-from grading.repair import MAX_SUBMISSION_CHARS, TolerantNotebookExporter, parse_submission
+from grading.plugins.execution import BoundedExecute
+from grading.plugins.feedback import visible_source
+from grading.plugins.findings import MAX_FINDINGS, MAX_REASON_CHARS, findings, record
+from grading.plugins.integrity import suspicious_constructs
+from grading.plugins.repair import MAX_SUBMISSION_CHARS, TolerantNotebookExporter, parse_submission
+from tests.support import ROOT, notebook_path
 
 RELEASE = notebook_path(ROOT, "release")
 

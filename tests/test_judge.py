@@ -12,10 +12,10 @@ import matplotlib
 import nbformat
 import pytest
 
-from grading.course import ROOT, notebook_path
-from grading.judge import Rejected, load_judge, parse_reply, probe_expression
+from tests.support import ROOT, notebook_path
+from grading.plugins.judge import Rejected, load_judge, parse_reply, probe_expression
 from grading.submissions import read_answers
-from test_mutations import BASELINE, CORPUS
+from tests.support.corpus import BASELINE, CORPUS
 
 JUDGE = load_judge(ROOT, "expressions_to_ml")
 SOURCE = nbformat.read(str(notebook_path(ROOT, "source")), as_version=4)

@@ -1,16 +1,17 @@
-"""From an LMS download to grades the LMS can import (grading.lms, grading.class_run)."""
+"""From an LMS download to grades the LMS can import (grading.plugins.lms, `grading class-run`)."""
 import csv
 import zipfile
 
 import pytest
 
-from grading import class_run, synthetic
-from grading.course import ASSIGNMENT, NOTEBOOK, notebook_path, run_nbgrader
-from grading.gradebook import cell_scores, db_url
-from grading.lms import plan_collection
+from grading import cli
+from grading.commands import class_run
+from grading.course import run_nbgrader
+from grading.gradebook import db_url
+from grading.plugins.lms import plan_collection
+from tests.support import ASSIGNMENT, NOTEBOOK, cell_scores, fresh_course, notebook_path, synthetic
 from nbgrader.api import Gradebook
 
-from conftest import copy_course
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
@@ -88,9 +89,9 @@ def write_download(path, uploads):
 def class_run_once(tmp_path_factory):
     """A fresh course (its gradebook empty) through the one command, on a download."""
     base = tmp_path_factory.mktemp("lms")
-    course = copy_course(base / "course")
+    course = fresh_course(base / "course")
     download = write_download(base / "submissions.zip", DOWNLOAD)
-    status, summary = class_run.run(course, ASSIGNMENT, download, workers=2,
+    status, summary = class_run.grade_download(course, ASSIGNMENT, download, workers=2,
                                     lms_column="Homework 3 (4242)")
     return course, status, summary
 
@@ -131,24 +132,24 @@ def test_new_students_get_the_lms_name_in_the_gradebook(class_run_once):
 def test_a_later_download_regrades_who_resubmitted(class_run_once, tmp_path):
     course, _, _ = class_run_once
     download = write_download(tmp_path / "later.zip", {"10002": [("correct", f"{NOTEBOOK}.ipynb", True)]})
-    status, summary = class_run.run(course, ASSIGNMENT, download, workers=2)
+    status, summary = class_run.grade_download(course, ASSIGNMENT, download, workers=2)
     assert status == 0
     assert totals(course, EXPECTED_TOTALS) == dict(EXPECTED_TOTALS, **{"10002": 100})
 
 
 def test_not_a_zip_is_refused_before_anything_changes(tmp_path, capsys):
-    course = copy_course(tmp_path / "course")
+    course = fresh_course(tmp_path / "course")
     bogus = tmp_path / "submissions.zip"
     bogus.write_text("this is not a zip")
     before = sorted(p.name for p in course.iterdir())
-    assert class_run.main([ASSIGNMENT, str(bogus), "--course", str(course)]) == 2
+    assert cli.main(["class-run", ASSIGNMENT, str(bogus), "--course", str(course)]) == 2
     assert "is not a zip file" in capsys.readouterr().err
     assert sorted(p.name for p in course.iterdir() if p.name != ".grading.lock") == before
 
 
 def test_plain_zip_collect_reads_canvas_names_with_the_course_config(tmp_path):
     """nbgrader_config.py makes CanvasCollector zip_collect's collector: no flags needed."""
-    course = copy_course(tmp_path / "course")
+    course = fresh_course(tmp_path / "course")
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     archive = course / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)

@@ -10,7 +10,7 @@ baseline.py answers all five answer cells correctly, in a style of its own; it s
 every answer a corpus file leaves out.
 
 Each file becomes one submission (the committed release with the baseline's answers, then
-the file's own), and ONE real grading run grades them all (grading.parallel: nbgrader's own
+the file's own), and ONE real grading run grades them all (`grading autograde`: nbgrader's own
 AutogradeApp for each student, on every core; test_parallel.py proves it scores exactly as
 serial `nbgrader autograde`), the baseline alone
 included. Then one test per answer checks that:
@@ -20,63 +20,16 @@ included. Then one test per answer checks that:
 The points per question are printed as a table (`pytest -s` shows it) and written to
 mutation_scores.txt in the fixture's temporary folder.
 """
-from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
-
 import pytest
 
-from conftest import copy_course
-from grading import parallel
-from grading.course import ASSIGNMENT, NOTEBOOK, QUESTIONS, ROOT, notebook_path, question_of, run_nbgrader
-from grading.gradebook import cell_scores, question_scores
+from grading.commands import autograde
+from grading.course import run_nbgrader
 from grading.submissions import build_submission, read_answers, write_submission
+from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, fresh_course, notebook_path, structure
+from tests.support.corpus import BASELINE, CORPUS, Answer
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
-ANSWERS = ROOT / "tests" / "answers"
-BASELINE = ANSWERS / "baseline.py"
-KINDS = ("correct", "wrong")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One answer file of the corpus, or the baseline."""
-    path: Path
-
-    @property
-    def kind(self):
-        return "baseline" if self.path == BASELINE else self.path.parent.name
-
-    @property
-    def label(self):
-        return "baseline" if self.kind == "baseline" else f"{self.kind}/{self.path.stem}"
-
-    @property
-    def student(self):
-        """The student id its submission is graded under."""
-        return self.label.replace("/", "-")
-
-    @property
-    def summary(self):
-        return self.path.read_text().splitlines()[0].lstrip("# ")
-
-    @cached_property
-    def cells(self):
-        """{answer cell grade_id: code} of this file."""
-        return read_answers(self.path)
-
-    def own_test_cells(self, test_cells):
-        """The test cells that grade the answer cells this file replaces
-        (a test cell's grade_id starts with its answer cell's grade_id)."""
-        return {t for t in test_cells if any(t.startswith(a + "_") for a in self.cells)}
-
-
-def load_corpus(kinds=KINDS):
-    return [Answer(path) for kind in kinds for path in sorted((ANSWERS / kind).glob("*.py"))]
-
-
-CORPUS = load_corpus()
 EVERYONE = [Answer(BASELINE)] + CORPUS
 
 
@@ -102,28 +55,23 @@ def problems(answer, scores):
                     for cell, points in lost.items() if cell not in own]
 
 
-def short_cell(grade_id):
-    """compute_gradient_nested -> nested, divide_gradient_correct -> divide, fit_one_exact_step -> one_exact_step."""
-    for prefix in ("compute_gradient_", "fit_"):
-        if grade_id.startswith(prefix):
-            return grade_id[len(prefix):]
-    return grade_id.split("_")[0]
+STRUCTURE = structure()  # questions and points, read from the source notebook
+QUESTIONS = STRUCTURE.questions
 
 
 def where(cells, all_cells):
-    """Q1, or Q2 (divide) when the cells are only part of their question."""
-    (question,) = {question_of(cell) for cell in cells}
-    whole = {cell for cell in all_cells if question_of(cell) == question}
-    part = "" if cells == whole else f" ({', '.join(sorted(short_cell(c) for c in cells))})"
-    return question.split()[0] + part
+    """Question 1, or Question 2 (divide_gradient_correct) when the cells are only part of
+    their question."""
+    (question,) = {STRUCTURE.question_of(cell).label for cell in cells}
+    whole = {cell for cell in all_cells if STRUCTURE.question_of(cell).label == question}
+    return question + ("" if cells == whole else f" ({', '.join(sorted(cells))})")
 
 
 def score_table(answers, scores_by_student):
     """One row per answer: what it should get, its points per question, the cells where it
     lost points, and whether that is right."""
     some_scores = next(s for s in scores_by_student.values() if s)
-    maxima = question_scores(some_scores)
-    header = ["answer", "expected"] + [f"{q.split()[0]} /{maxima[q][1]:g}" for q in QUESTIONS] + [
+    header = ["answer", "expected"] + [f"{q.label} /{q.points:g}" for q in QUESTIONS] + [
         "total", "cells that lost points", "verdict"]
     rows = []
     for answer in answers:
@@ -135,9 +83,9 @@ def score_table(answers, scores_by_student):
         if scores is None:
             rows.append([answer.label, expected] + ["-"] * len(QUESTIONS) + ["-", "", "NOT GRADED"])
             continue
-        per_question = question_scores(scores)
-        lost = ", ".join(f"{short_cell(c)} -{m - s:g}" for c, (s, m) in scores.items() if s < m)
-        rows.append([answer.label, expected] + [f"{per_question[q][0]:g}" for q in QUESTIONS] + [
+        per_question = STRUCTURE.question_scores(scores)
+        lost = ", ".join(f"{c} -{m - s:g}" for c, (s, m) in scores.items() if s < m)
+        rows.append([answer.label, expected] + [f"{per_question[q.title][0]:g}" for q in QUESTIONS] + [
             f"{sum(s for s, _ in scores.values()):g}", lost,
             "ok" if not problems(answer, scores) else "WRONG"])
     widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
@@ -155,13 +103,13 @@ def score_table(answers, scores_by_student):
 def graded(tmp_path_factory):
     """{student id: cell scores} of the whole corpus, from one parallel autograde run."""
     folder = tmp_path_factory.mktemp("mutations")
-    course = copy_course(folder / "course")
+    course = fresh_course(folder / "course")
     # Records the assignment and its test cells in the course's fresh gradebook.
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     submit(course, EVERYONE)
-    results, seconds = parallel.grade_class(course, ASSIGNMENT, force=True)["autograde"]
+    results, seconds = autograde.grade_class(course, ASSIGNMENT, force=True)["autograde"]
     log = folder / "autograde.log"
-    log.write_text(parallel.summarize(results, seconds) + "\n")
+    log.write_text(autograde.summarize(results, seconds) + "\n")
     # A submission nbgrader failed to grade has no autograded notebook (and zeros in the
     # gradebook): that says nothing about the test cells, so it is reported as not graded.
     scores = {answer.student: cell_scores(course, answer.student)
@@ -184,7 +132,7 @@ def test_corpus_is_well_formed():
         assert answer.summary.startswith(f"{answer.kind.capitalize()}: "), (
             f"{answer.label} should open with '# {answer.kind.capitalize()}: <what it is>'")
         assert answer.cells and set(answer.cells) <= set(Answer(BASELINE).cells), answer.label
-        questions = {question_of(cell + "_") for cell in answer.cells}
+        questions = {STRUCTURE.question_of(cell).title for cell in answer.cells}
         assert len(questions) == 1, f"{answer.label} answers more than one question: {questions}"
 
 

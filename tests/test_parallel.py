@@ -1,4 +1,4 @@
-"""Parallel autograde (grading.parallel): exactly the scores of serial `nbgrader autograde`,
+"""Parallel autograde (`grading autograde`): exactly the scores of serial `nbgrader autograde`,
 a shared SQLite gradebook that waits instead of failing, and one run per course at a time."""
 import signal
 import sqlite3
@@ -8,12 +8,11 @@ import threading
 
 import pytest
 
-from grading import parallel, synthetic
-from grading.course import ASSIGNMENT, ROOT, notebook_path, run_nbgrader, tool_env
+from grading import cli, gradebook
+from grading.commands import autograde
+from grading.course import run_nbgrader, tool_env
 from grading.course_lock import CourseBusy, course_lock
-from grading.gradebook import cell_scores
-
-from conftest import copy_course
+from tests.support import ASSIGNMENT, ROOT, cell_scores, fresh_course, notebook_path, synthetic
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
@@ -23,14 +22,14 @@ CLASS = synthetic.class_list(
 
 
 def graded_course(destination):
-    course = copy_course(destination)
+    course = fresh_course(destination)
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     synthetic.write_submitted(course, CLASS)
     return course
 
 
 def all_scores(course):
-    return parallel.gradebook_snapshot(course, ASSIGNMENT, [student for student, _ in CLASS])
+    return gradebook.snapshot(course, ASSIGNMENT, [student for student, _ in CLASS])
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ def serial_and_parallel(tmp_path_factory):
     serial = graded_course(tmp_path_factory.mktemp("serial") / "course")
     run_nbgrader(serial, "autograde", ASSIGNMENT, check=False)  # broken files may fail it
     in_parallel = graded_course(tmp_path_factory.mktemp("parallel") / "course")
-    status = parallel.main([ASSIGNMENT, "--course", str(in_parallel), "--workers", "3", "--feedback"])
+    status = cli.main(["autograde", ASSIGNMENT, "--course", str(in_parallel), "--workers", "3", "--feedback"])
     return serial, in_parallel, status
 
 
@@ -68,17 +67,17 @@ def test_every_graded_student_has_notebook_and_feedback(serial_and_parallel):
 def test_sqlite_writers_wait_instead_of_failing(tmp_path):
     """The gradebook is held by another writer for longer than pysqlite's default 5 s
     wait while the workers start grading: they wait, and every score is right."""
-    course = copy_course(tmp_path / "course")
+    course = fresh_course(tmp_path / "course")
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     students = [("10001", "correct"), ("10002", "blank")]
     synthetic.write_submitted(course, students)
-    parallel.prepare_gradebook(course, ASSIGNMENT)
+    gradebook.prepare(course, ASSIGNMENT)
     holder = sqlite3.connect(course / "gradebook.db", isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
     release = threading.Timer(8.0, lambda: holder.execute("ROLLBACK"))
     release.start()
     try:
-        results = parallel.run_step(course, ASSIGNMENT, [s for s, _ in students], workers=2)
+        results = autograde.run_step(course, ASSIGNMENT, [s for s, _ in students], workers=2)
     finally:
         release.join()
         holder.close()
@@ -99,7 +98,7 @@ with course_lock(sys.argv[1], "a test holding the course"):
 @pytest.fixture
 def locked_course(tmp_path):
     """A course whose lock another process holds; yields (course, that process)."""
-    course = copy_course(tmp_path / "course")
+    course = fresh_course(tmp_path / "course")
     holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(course)], cwd=ROOT,
                               env=tool_env(), stdout=subprocess.PIPE, text=True)
     try:
@@ -111,14 +110,14 @@ def locked_course(tmp_path):
 
 
 @pytest.mark.parametrize("command", [
-    ["grading.parallel", ASSIGNMENT, "--course", "{course}"],
-    ["grading.class_run", ASSIGNMENT, "{download}", "--course", "{course}"],
+    ["autograde", ASSIGNMENT, "--course", "{course}"],
+    ["class-run", ASSIGNMENT, "{download}", "--course", "{course}"],
 ])
 def test_second_run_refuses_and_touches_nothing(locked_course, command, tmp_path):
     course, _ = locked_course
     download = synthetic.canvas_download(tmp_path / "download.zip", [("10001", "correct")])
     args = [a.format(course=course, download=download) for a in command]
-    result = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=tool_env(),
+    result = subprocess.run([sys.executable, "-m", "grading", *args], cwd=ROOT, env=tool_env(),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "another grading run is working on" in result.stderr

@@ -11,10 +11,10 @@ import uuid
 import pytest
 from sqlalchemy.engine import make_url
 
-from grading import parallel, synthetic
-from grading.course import ASSIGNMENT, run_nbgrader
+from grading import cli, gradebook
+from grading.course import run_nbgrader
+from tests.support import ASSIGNMENT, fresh_course, synthetic
 
-from conftest import copy_course
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
@@ -63,17 +63,17 @@ def grade(course, db_url, monkeypatch, workers=None):
         run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
         synthetic.write_submitted(course, CLASS)
         if workers:
-            assert parallel.main([ASSIGNMENT, "--course", str(course), "--workers", str(workers)]) == 0
+            assert cli.main(["autograde", ASSIGNMENT, "--course", str(course), "--workers", str(workers)]) == 0
         else:
             run_nbgrader(course, "autograde", ASSIGNMENT)
-        return parallel.gradebook_snapshot(course, ASSIGNMENT, [student for student, _ in CLASS])
+        return gradebook.snapshot(course, ASSIGNMENT, [student for student, _ in CLASS])
 
 
 def test_postgres_gradebook_scores_equal_sqlite_scores(tmp_path, postgres_databases, monkeypatch):
-    on_sqlite = grade(copy_course(tmp_path / "sqlite"), None, monkeypatch)
+    on_sqlite = grade(fresh_course(tmp_path / "sqlite"), None, monkeypatch)
     serial_url, parallel_url = postgres_databases(), postgres_databases()
-    on_postgres = grade(copy_course(tmp_path / "pg_serial"), serial_url, monkeypatch)
-    on_postgres_in_parallel = grade(copy_course(tmp_path / "pg_parallel"), parallel_url,
+    on_postgres = grade(fresh_course(tmp_path / "pg_serial"), serial_url, monkeypatch)
+    on_postgres_in_parallel = grade(fresh_course(tmp_path / "pg_parallel"), parallel_url,
                                     monkeypatch, workers=2)
 
     assert all(scores is not None for scores in on_sqlite.values())

@@ -1,4 +1,4 @@
-"""The kernel sandbox on its own: grading/kernel_launcher.py run as SandboxedKernelManager
+"""The kernel sandbox on its own: grading/plugins/kernel_side/launcher.py run as SandboxedKernelManager
 runs it, with a small `python -c` program in place of ipykernel, in real bubblewrap and
 real cgroups. The program reports what it saw through a file in the ipc folder, the one
 host folder the sandbox may write to."""
@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from grading import cgroup
-from grading.sandbox import SandboxedKernelManager
+from grading.plugins import cgroup
+from grading.plugins.sandbox import LAUNCHER, SandboxedKernelManager
 
-ROOT = Path(__file__).resolve().parents[1]
-LAUNCHER = ROOT / "grading" / "kernel_launcher.py"
+from tests.support import ROOT
 MB = 1024 * 1024
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed")

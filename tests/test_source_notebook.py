@@ -3,7 +3,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grading.course import notebook_path, ROOT
+from tests.support import ROOT, notebook_path
 
 # The seed's printed results with the course's seven points.
 SEED_PARABOLA_LOSS = "2.096314520528721"

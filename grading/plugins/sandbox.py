@@ -29,7 +29,7 @@ from traitlets import CaselessStrEnum, Integer
 
 from . import cgroup
 
-LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
+LAUNCHER = Path(__file__).parent / "kernel_side" / "launcher.py"
 
 
 class SandboxUnavailable(RuntimeError):

@@ -38,7 +38,7 @@ from .findings import cell_label, record
 from .judge import Rejected, load_judge, parse_reply, probe_expression, short
 from .sandbox import SandboxedKernelManager, check_bubblewrap
 
-GUARD_SOURCE = Path(__file__).with_name("kernel_guard.py").read_text()
+GUARD_SOURCE = (Path(__file__).parent / "kernel_side" / "guard.py").read_text()
 CUT_MARK = "output cut by the grader"  # the guard's note in the kernel says the same
 GUARD_REPLY_CHARS = 100_000  # the guard's answer is a short JSON list of changes
 

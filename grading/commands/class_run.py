@@ -1,56 +1,42 @@
-"""A whole class, from the LMS's submissions download to grades it can import.
+"""Take an LMS submissions download through to grades the LMS can import.
 
-    python -m grading.class_run ASSIGNMENT DOWNLOAD.zip [--workers N] [--course DIR]
-                                [--lms-column "Homework 3 (123456)"]
+    grading class-run ASSIGNMENT DOWNLOAD.zip [--workers N] [--course DIR]
+                      [--lms-column "Homework 3 (123456)"]
 
 Every step is nbgrader's own, run in the course folder with its nbgrader_config.py:
-1. `nbgrader zip_collect` with grading.lms.CanvasCollector: the download -> submitted/
+1. `nbgrader zip_collect` with grading.plugins.lms.CanvasCollector: the download -> submitted/
    (latest upload per student; who was late, renamed or skipped goes to
    downloaded/<assignment>/collected.csv); students new to the gradebook are added
    with the name the LMS gave them (`nbgrader db student import`);
-2. autograde, on every core (grading.parallel): scores into the gradebook;
+2. autograde, on every core (grading autograde): scores into the gradebook;
 3. generate_feedback, on every core: feedback/<student>/<assignment>/*.html;
 4. `nbgrader export`: reports/<assignment>/grades.csv (nbgrader's columns) and, with
-   grading.lms.CanvasGradesExport, reports/<assignment>/lms_grades.csv for the LMS;
-5. the instructor report (grading.report): reports/<assignment>.csv and .txt, one row
-   per submission with score, flags and reasons; then a summary.
+   grading.plugins.lms.CanvasGradesExport, reports/<assignment>/lms_grades.csv for the LMS;
+5. the instructor report (grading report): reports/<assignment>.csv and .txt, one row
+   per submission with its scores per question, flags and reasons; then a summary.
 
 The course lock is held throughout: a second run on the same course refuses to start.
 Exit status: 0 when every collected submission was graded, 1 when some failed, 2 when
 nothing could be done (bad download, course busy).
 """
-import argparse
 import csv
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from .. import gradebook
+from ..course import CourseError, run_nbgrader as nbgrader
+from ..course_lock import course_lock
+from ..plugins.lms import MANIFEST, read_manifest
+from ..progress import duration
+from . import autograde, report
 
-from . import parallel, report
-from .course import ROOT, tool_env
-from .course_lock import CourseBusy, course_lock
-from .lms import MANIFEST, read_manifest
-from .progress import duration
 
-
-class ClassRunError(RuntimeError):
+class ClassRunError(CourseError):
     """The run cannot go on; the message says why and what to do."""
-
-
-def nbgrader(course_dir, *args):
-    """Runs `nbgrader ARGS` in course_dir (tool_env puts this project's grading package,
-    with its nbgrader plugins, on the path); raises ClassRunError on failure."""
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir,
-                            env=tool_env(), capture_output=True, text=True)
-    if result.returncode != 0:
-        raise ClassRunError(f"`nbgrader {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
-    return result
 
 
 def step(text):
@@ -61,11 +47,11 @@ def ensure_assignment(course_dir, assignment):
     """The gradebook must know the assignment's cells before autograding; a fresh
     gradebook (a new machine, a switch to PostgreSQL) gets them from source/."""
     try:
-        parallel.prepare_gradebook(course_dir, assignment)
-    except ValueError:
+        gradebook.prepare(course_dir, assignment)
+    except gradebook.NotInGradebook:
         step(f"the gradebook has no {assignment} yet: nbgrader generate_assignment")
         nbgrader(course_dir, "generate_assignment", assignment, "--force")
-        parallel.prepare_gradebook(course_dir, assignment)
+        gradebook.prepare(course_dir, assignment)
 
 
 def check_download(download):
@@ -88,7 +74,7 @@ def collect(course_dir, assignment, download):
     shutil.copy(download, archive_dir / Path(download).name)
     (downloaded / MANIFEST).unlink(missing_ok=True)
     nbgrader(course_dir, "zip_collect", assignment, "--force",
-             "--collector=grading.lms.CanvasCollector")
+             "--collector=grading.plugins.lms.CanvasCollector")
     if not (downloaded / MANIFEST).exists():
         raise ClassRunError(f"nothing was collected from {download}")
     return read_manifest(downloaded / MANIFEST)
@@ -97,9 +83,7 @@ def collect(course_dir, assignment, download):
 def register_new_students(course_dir, entries):
     """Adds students the gradebook does not know yet, named as in the LMS download
     (known students keep the names an instructor may have imported from a roster)."""
-    db_url, course_id = parallel.course_settings(course_dir)
-    with Gradebook(db_url, course_id) as gb:
-        known = {student.id for student in gb.students}
+    known = set(gradebook.student_ids(course_dir))
     new = {e.student_id: e.name for e in entries if e.student_id and e.student_id not in known}
     if not new:
         return 0
@@ -118,16 +102,17 @@ def export_grades(course_dir, assignment, lms_column):
     grades, lms_grades = reports / "grades.csv", reports / "lms_grades.csv"
     nbgrader(course_dir, "export", "--to", str(grades), f"--assignment={assignment}")
     lms_args = [f"--CanvasGradesExport.column={lms_column}"] if lms_column else []
-    nbgrader(course_dir, "export", "--exporter=grading.lms.CanvasGradesExport",
+    nbgrader(course_dir, "export", "--exporter=grading.plugins.lms.CanvasGradesExport",
              "--to", str(lms_grades), f"--assignment={assignment}", *lms_args)
     return grades, lms_grades
 
 
 def instructor_report(course_dir, assignment):
-    """The instructor report of grading.report (one row per submission: score, flags,
-    reasons) as reports/<assignment>.csv and .txt; returns lines for the summary."""
-    rows, csv_path = report.write_report(course_dir, assignment)
-    csv_path.with_suffix(".txt").write_text(report.table(rows) + "\n")
+    """The instructor report of `grading report` (one row per submission: scores per
+    question, flags, reasons) as reports/<assignment>.csv and .txt; returns lines for
+    the summary."""
+    rows, structure, csv_path = report.write_report(course_dir, assignment)
+    csv_path.with_suffix(".txt").write_text(report.table(rows, structure) + "\n")
     review = [row["student"] for row in rows if row["needs_review"] == "yes"]
     lines = [f"instructor report:    {csv_path} (and .txt): {len(rows)} submissions, "
              f"{len(review)} need review"]
@@ -135,20 +120,6 @@ def instructor_report(course_dir, assignment):
         shown = ", ".join(review[:20]) + (f" and {len(review) - 20} more" if len(review) > 20 else "")
         lines.append(f"  need review: {shown}")
     return lines
-
-
-def final_scores(course_dir, assignment, students):
-    """{student: (score, max_score)} from the gradebook, for the graded ones."""
-    db_url, course_id = parallel.course_settings(course_dir)
-    scores = {}
-    with Gradebook(db_url, course_id) as gb:
-        for student in students:
-            try:
-                submission = gb.find_submission(assignment, student)
-            except MissingEntry:
-                continue
-            scores[student] = (submission.score, submission.max_score)
-    return scores
 
 
 def collection_summary(entries, download):
@@ -177,12 +148,12 @@ def score_summary(scores):
             f"{sum(v == top for v in values)} full marks, {sum(v == 0 for v in values)} zero")
 
 
-def run(course_dir, assignment, download, workers=None, lms_column=""):
+def grade_download(course_dir, assignment, download, workers=None, lms_column=""):
     """The whole pipeline; returns (exit status, summary text)."""
     course_dir = Path(course_dir).resolve()
     download = Path(download).resolve()
     started = time.monotonic()
-    with course_lock(course_dir, f"python -m grading.class_run {assignment} {download.name}"):
+    with course_lock(course_dir, f"grading class-run {assignment} {download.name}"):
         check_download(download)
         ensure_assignment(course_dir, assignment)
         step(f"collecting {download.name} into submitted/ (nbgrader zip_collect)")
@@ -190,17 +161,17 @@ def run(course_dir, assignment, download, workers=None, lms_column=""):
         collected_lines, students, late = collection_summary(entries, download)
         register_new_students(course_dir, entries)
         step(f"autograding and writing feedback for {len(students)} students, "
-             f"{workers or parallel.usable_cores()} at a time")
-        results = parallel.grade_class(course_dir, assignment, students, workers, force=True,
+             f"{workers or autograde.usable_cores()} at a time")
+        results = autograde.grade_class(course_dir, assignment, students, workers, force=True,
                                        feedback=True)
         step("exporting grades (nbgrader export)")
         grades, lms_grades = export_grades(course_dir, assignment, lms_column)
         step("instructor report")
         report_lines = instructor_report(course_dir, assignment)
-    scores = final_scores(course_dir, assignment, students)
+    scores = gradebook.totals(course_dir, assignment, students)
     lines = [f"{assignment}: done in {duration(time.monotonic() - started)}", *collected_lines]
     for name, (step_results, seconds) in results.items():
-        lines.append(f"{name}: {parallel.summarize(step_results, seconds)}")
+        lines.append(f"{name}: {autograde.summarize(step_results, seconds)}")
     lines += [score_summary(scores)]
     if late:
         lines.append(f"late (as the LMS marked them): {', '.join(late)}")
@@ -215,26 +186,17 @@ def run(course_dir, assignment, download, workers=None, lms_column=""):
     return (1 if failed else 0), "\n".join(lines)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading.class_run",
-                                     description=__doc__.split("\n\n")[0])
+def add_arguments(parser):
     parser.add_argument("assignment")
     parser.add_argument("download", help="the LMS's submissions zip")
-    parser.add_argument("--course", default=str(ROOT), help="course folder (default: %(default)s)")
     parser.add_argument("--workers", type=int, help="grading processes (default: one per core)")
     parser.add_argument("--lms-column", default="",
                         help="the assignment's column in the LMS gradebook, e.g. 'Homework 3 (123456)'")
-    options = parser.parse_args(argv)
-    try:
-        status, summary = run(options.course, options.assignment, options.download,
-                              options.workers, options.lms_column)
-    except (ClassRunError, CourseBusy, parallel.WorkerStartError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+
+
+def run(course_dir, options):
+    status, summary = grade_download(course_dir, options.assignment, options.download, options.workers,
+                          options.lms_column)
     print()
     print(summary)
     return status
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,37 +1,26 @@
 """A made-up class, for tests and benchmarks: submissions of a few kinds, built from the
 release and the demo class's answer files, written to submitted/ or packed as an LMS
-download (Canvas's file names, see grading.lms).
+download (Canvas's file names, see grading.plugins.lms).
 
 Kinds: correct, partial, blank (the demo's Carla, Pat and Ben); broken_code (Carla's
 answers with a syntax error in the first answer cell); broken_file (a truncated,
 unreadable notebook file).
 """
 import itertools
-import shutil
 import zipfile
 from pathlib import Path
 
 import nbformat
 
-from .course import ASSIGNMENT, NOTEBOOK, ROOT, notebook_path
-from .submissions import build_submission, read_answers
+from grading.submissions import build_submission, read_answers
+
+from . import ASSIGNMENT, NOTEBOOK, ROOT, fresh_course, notebook_path  # noqa: F401 (fresh_course: for callers)
 
 DEMO_STUDENTS = ROOT / "demo" / "students"
 ANSWER_FILES = {"correct": "correct_carla", "partial": "partial_pat", "blank": "blank_ben"}
 # The order a class of n cycles through: mostly real attempts, some broken.
 MIX = ("correct", "partial", "blank", "correct", "broken_code", "partial", "correct",
        "blank", "partial", "broken_file")
-
-
-def fresh_course(destination):
-    """A scratch course folder: the course's config, source/, release/ and judges/, no
-    gradebook."""
-    destination = Path(destination)
-    destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "nbgrader_config.py", destination)
-    for folder in ("source", "release", "judges"):
-        shutil.copytree(ROOT / folder, destination / folder)
-    return destination
 
 
 def notebook_text(kind, course_dir=ROOT):

@@ -1,0 +1,129 @@
+"""The instructor report: per submission its score per question, and every flag and reason.
+
+    grading report ASSIGNMENT [--course DIR]
+
+Run it after autograding. It prints a table and writes reports/ASSIGNMENT.csv: one row per
+submission, one column per question (titled from the source notebook's headings, see
+grading.assignment), whether it needs review, and every reason the grader recorded.
+Scores come from the gradebook, reasons from the autograded notebooks
+(grading.plugins.findings). A submission that nbgrader could not grade at all, or that
+holds no notebook, still gets a row saying so.
+"""
+import csv
+import textwrap
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import MissingEntry
+
+from ..assignment import read_assignment
+from ..gradebook import open_gradebook
+from ..plugins.findings import findings
+
+SEPARATOR = " | "  # between reasons in one CSV field
+MAX_SHOWN = 2000  # characters of one reason in the table (findings are capped below that)
+
+
+def _notebook_findings(course_dir, student, assignment, notebook):
+    path = Path(course_dir, "autograded", student, assignment, f"{notebook}.ipynb")
+    if not path.exists():
+        submitted = Path(course_dir, "submitted", student, assignment)
+        if not (submitted / f"{notebook}.ipynb").exists():
+            found = sorted(p.name for p in submitted.glob("*")) if submitted.exists() else []
+            return [{"reason": f"no {notebook}.ipynb in the submission"
+                               + (f" (found: {', '.join(found)})" if found else ""),
+                     "review": True}]
+        return [{"reason": f"{notebook}.ipynb not graded: autograde failed on it "
+                           "(see the nbgrader log)", "review": True}]
+    return findings(nbformat.read(str(path), as_version=4))
+
+
+def columns(structure):
+    """The CSV's columns: the question columns are the questions' titles."""
+    return (["student", "score", "max_score"] + [q.title for q in structure.questions]
+            + ["needs_review", "flags", "reasons"])
+
+
+def report_rows(course_dir, assignment):
+    """One dict per submission (keys: columns()), sorted by student id; a question's
+    value is its score, or "" for a submission without grades."""
+    course_dir = Path(course_dir)
+    structure = read_assignment(course_dir, assignment)
+    submitted = course_dir / "submitted"
+    students = {p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()}
+    rows = []
+    with open_gradebook(course_dir) as gb:
+        graded = gb.find_assignment(assignment)
+        notebooks = [nb.name for nb in graded.notebooks]
+        max_score = graded.max_score
+        students |= {s.student.id for s in graded.submissions}
+        for student in sorted(students):
+            try:
+                submission = gb.find_submission(assignment, student)
+                score, review = submission.score, submission.needs_manual_grade
+                scores = {structure.key(nb.name, grade.cell.name): (grade.score, grade.max_score)
+                          for nb in submission.notebooks for grade in nb.grades}
+                per_question = {title: pair[0] for title, pair
+                                in structure.question_scores(scores).items()}
+            except MissingEntry:
+                score, review = 0.0, True
+                per_question = {q.title: "" for q in structure.questions}
+            entries = [entry for nb in notebooks
+                       for entry in _notebook_findings(course_dir, student, assignment, nb)]
+            review = review or any(entry["review"] for entry in entries)
+            rows.append({
+                "student": student, "score": score, "max_score": max_score, **per_question,
+                "needs_review": "yes" if review else "no",
+                "flags": SEPARATOR.join(e["reason"] for e in entries if e["review"]),
+                "reasons": SEPARATOR.join(e["reason"] for e in entries if not e["review"]),
+            })
+    return rows, structure
+
+
+def write_report(course_dir, assignment):
+    """Writes the report as reports/<assignment>.csv; returns (rows, structure, path)."""
+    rows, structure = report_rows(course_dir, assignment)
+    csv_path = Path(course_dir) / "reports" / f"{assignment}.csv"
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(csv_path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns(structure))
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows, structure, csv_path
+
+
+def _points(value):
+    return value if value == "" else f"{value:g}"
+
+
+def table(rows, structure, width=100):
+    """Plain text: one line per submission with its score per question (each column
+    headed by the question's label and points), its flags and reasons indented below."""
+    header = (["student"] + [f"{q.label} /{q.points:g}" for q in structure.questions]
+              + ["total", "review"])
+    lines_of = [[row["student"]] + [_points(row[q.title]) for q in structure.questions]
+                + [f"{row['score']:g} / {row['max_score']:g}", row["needs_review"]]
+                for row in rows]
+    widths = [max(len(line[i]) for line in [header] + lines_of) for i in range(len(header))]
+    fmt = lambda line: "  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip()
+    lines = [fmt(header), "  ".join("-" * w for w in widths)]
+    for row, line in zip(rows, lines_of):
+        lines.append(fmt(line))
+        for label, text in (("flag", row["flags"]), ("note", row["reasons"])):
+            for item in filter(None, text.split(SEPARATOR)):
+                item = item[:MAX_SHOWN]  # textwrap is slow on very long words
+                lines += textwrap.wrap(f"{label}: {item}", width, initial_indent="    ",
+                                       subsequent_indent="          ")
+    return "\n".join(lines)
+
+
+def add_arguments(parser):
+    parser.add_argument("assignment")
+
+
+def run(course_dir, options):
+    rows, structure, csv_path = write_report(course_dir, options.assignment)
+    print(table(rows, structure))
+    print(f"\n{len(rows)} submissions; "
+          f"{sum(r['needs_review'] == 'yes' for r in rows)} need review. CSV: {csv_path}")
+    return 0
