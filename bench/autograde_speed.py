@@ -1,10 +1,10 @@
 """Serial `nbgrader autograde` against the parallel command, on one synthetic class.
 
-    python bench/autograde_speed.py [--submissions 100] [--workers N]
+    python -m bench.autograde_speed [--submissions 100] [--workers N]   (from the repository)
 
 Builds a class of N submissions (a mix of correct, partial, blank and broken ones, see
-grading.synthetic) in two scratch copies of the course, grades one with plain
-`nbgrader autograde ASSIGNMENT` and the other with `python -m grading.parallel
+tests/support/synthetic.py) in two scratch copies of the course, grades one with plain
+`nbgrader autograde ASSIGNMENT` and the other with `grading autograde
 ASSIGNMENT`, both with the course's own nbgrader_config.py, and compares every cell's
 score. Reports the peak memory of each run (all its processes together: nbgrader, its
 workers, the kernels) and the notebook's own run-all time, then ends with one line:
@@ -22,13 +22,12 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.notebook_speed import kernel_start_seconds, run_all_seconds
+from grading.commands.autograde import usable_cores
+from grading.course import run_nbgrader, tool_env
+from grading.gradebook import snapshot as gradebook_snapshot
+from tests.support import ASSIGNMENT, ROOT, synthetic
 
-from grading import synthetic  # noqa: E402
-from grading.course import ASSIGNMENT, ROOT, run_nbgrader, tool_env  # noqa: E402
-from grading.parallel import gradebook_snapshot, usable_cores  # noqa: E402
-
-from notebook_speed import kernel_start_seconds, run_all_seconds  # noqa: E402
 
 
 def run_measured(command, cwd):
@@ -91,7 +90,7 @@ def main():
 
         serial_seconds, serial_peak = run_measured(
             [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], serial)
-        parallel_command = [sys.executable, "-m", "grading.parallel", ASSIGNMENT,
+        parallel_command = [sys.executable, "-m", "grading", "autograde", ASSIGNMENT,
                             "--course", str(in_parallel)]
         if options.workers:
             parallel_command += ["--workers", str(options.workers)]

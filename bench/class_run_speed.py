@@ -1,9 +1,9 @@
 """One class, one command: an LMS download of N submissions to grades the LMS can import.
 
-    python bench/class_run_speed.py [--submissions 100] [--workers N]
+    python -m bench.class_run_speed [--submissions 100] [--workers N]   (from the repository)
 
-Packs a synthetic class (grading.synthetic's mix of correct, partial, blank and broken
-submissions) as a Canvas-style submissions zip, then runs `python -m grading.class_run`
+Packs a synthetic class (tests/support/synthetic.py: a mix of correct, partial, blank and broken
+submissions) as a Canvas-style submissions zip, then runs `grading class-run`
 on it in a scratch copy of the course, the gradebook empty: zip_collect, parallel
 autograde and feedback, export, instructor report. Prints the command's own summary and
 ends with one line:
@@ -17,10 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from grading import synthetic  # noqa: E402
-from grading.course import ASSIGNMENT, ROOT, tool_env  # noqa: E402
+from grading.course import tool_env
+from tests.support import ASSIGNMENT, ROOT, synthetic
 
 
 def main():
@@ -32,7 +30,7 @@ def main():
         course = synthetic.fresh_course(Path(scratch) / "course")
         download = synthetic.canvas_download(
             Path(scratch) / "submissions.zip", synthetic.class_list(options.submissions), course)
-        command = [sys.executable, "-m", "grading.class_run", ASSIGNMENT, str(download),
+        command = [sys.executable, "-m", "grading", "class-run", ASSIGNMENT, str(download),
                    "--course", str(course)]
         if options.workers:
             command += ["--workers", str(options.workers)]

@@ -1,6 +1,6 @@
 """What the outside judge costs per submission.
 
-    python bench/judge_cost.py [--submissions 6] [--repeats 2]
+    python -m bench.judge_cost [--submissions 6] [--repeats 2]   (from the repository)
 
 Autogrades the same class of correct submissions (the course's own configuration) twice
 in scratch courses: with the judge, and with it switched off (--BoundedExecute.judge=False).
@@ -13,15 +13,12 @@ Reports, as medians over --repeats:
 import argparse
 import re
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from grading import synthetic  # noqa: E402
-from grading.course import ASSIGNMENT, run_nbgrader  # noqa: E402
+from grading.course import run_nbgrader
+from tests.support import ASSIGNMENT, synthetic
 
 JUDGE_LINE = re.compile(r"outside judge: (\d+) checks in ([\d.]+) s")
 

@@ -1,6 +1,6 @@
 """How long the homework takes to run, and to autograde.
 
-    python bench/notebook_speed.py [--repeats 3]
+    python -m bench.notebook_speed [--repeats 3]   (from the repository)
 
 Reports, each the median of --repeats runs:
 - kernel start-up: a fresh python3 kernel, started until ready, then shut down;
@@ -14,19 +14,16 @@ Reports, each the median of --repeats runs:
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import nbformat
+from jupyter_client.manager import start_new_kernel
+from nbclient import NotebookClient
 
-import nbformat  # noqa: E402
-from jupyter_client.manager import start_new_kernel  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
-
-from grading import synthetic  # noqa: E402
-from grading.course import ASSIGNMENT, run_nbgrader  # noqa: E402
+from grading.course import run_nbgrader
+from tests.support import ASSIGNMENT, synthetic
 
 
 def timed(action):

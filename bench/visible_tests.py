@@ -1,7 +1,7 @@
 """How much of the mutation corpus the visible tests alone catch: what a student learns
 before submitting, and what only the hidden tests find.
 
-    python bench/visible_tests.py
+    python -m bench.visible_tests   (from the repository)
 
 Each wrong answer of tests/answers/wrong/ goes into the student release (the baseline's
 answers everywhere else, as in tests/test_mutations.py) and runs top to bottom on a fresh
@@ -14,15 +14,11 @@ Ends with one line:
 
     of W wrong answers, visible tests catch O in their own question, E only elsewhere; H pass every visible test
 """
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from nbclient import NotebookClient
 
-from nbclient import NotebookClient  # noqa: E402
-
-from grading.course import ROOT, notebook_path, question_of  # noqa: E402
-from grading.submissions import build_submission, read_answers  # noqa: E402
+from grading.submissions import build_submission, read_answers
+from tests.support import ROOT, notebook_path, structure
 
 ANSWERS = ROOT / "tests" / "answers"
 
@@ -37,6 +33,7 @@ def failing_test_cells(nb):
 
 def main():
     release = notebook_path(ROOT, "release")
+    questions = structure()
     baseline = read_answers(ANSWERS / "baseline.py")
     wrong = sorted((ANSWERS / "wrong").glob("*.py"))
     counts = {"own": 0, "elsewhere": 0, "hidden only": 0}
@@ -45,9 +42,9 @@ def main():
         nb = build_submission(release, {**baseline, **answers})
         NotebookClient(nb, timeout=30, kernel_name="python3", allow_errors=True,
                        extra_arguments=["--log-level=ERROR"]).execute()
-        own = {question_of(cell + "_") for cell in answers}
+        own = {questions.question_of(cell).title for cell in answers}
         failing = failing_test_cells(nb)
-        if any(question_of(cell) in own for cell in failing):
+        if any(questions.question_of(cell).title in own for cell in failing):
             verdict = "own"
         else:
             verdict = "elsewhere" if failing else "hidden only"

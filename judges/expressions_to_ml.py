@@ -1,4 +1,4 @@
-"""The outside judge of "From Expressions to Machine Learning" (see grading/judge.py).
+"""The outside judge of "From Expressions to Machine Learning" (see grading/plugins/judge.py).
 
 Each test cell's points also need this judge's agreement. It describes expressions as
 plain data, a list of nodes in which a child is a number (a constant) or ["n", i] (node i):

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# bubblewrap sandboxes each student kernel while autograding (grading/sandbox.py).
+# bubblewrap sandboxes each student kernel while autograding (grading/plugins/sandbox.py).
 if ! command -v bwrap >/dev/null; then
     echo "==> installing bubblewrap (Debian package) for the grading sandbox"
     SUDO=""

@@ -20,11 +20,18 @@ from ..submissions import build_submission, read_answers, write_submission
 from . import report
 
 
-def submit_demo_class(course_dir, assignment):
-    """Writes one submission per demo/students/*.py; returns their ids."""
+def demo_students(course_dir):
+    """The demo class's answer files, demo/students/*.py."""
     students = sorted((Path(course_dir) / "demo" / "students").glob("*.py"))
     if not students:
-        raise AssignmentError(f"no demo class in {Path(course_dir) / 'demo' / 'students'}")
+        raise AssignmentError(f"no demo class: {Path(course_dir) / 'demo' / 'students'} "
+                              "holds no answer file")
+    return students
+
+
+def submit_demo_class(course_dir, assignment):
+    """Writes one submission per demo/students/*.py; returns their ids."""
+    students = demo_students(course_dir)
     notebook = read_assignment(course_dir, assignment).notebooks[0]
     release = notebook_path(course_dir, "release", assignment, notebook)
     for answer_file in students:
@@ -47,6 +54,7 @@ def the_assignment(course_dir, name=None):
 def main(course_dir, assignment=None):
     course_dir = Path(course_dir)
     assignment = the_assignment(course_dir, assignment)
+    demo_students(course_dir)  # before anything is written
     step = lambda text: print(f"==> {text}", flush=True)
     step(f"generating the student version in release/{assignment}/")
     run_nbgrader(course_dir, "generate_assignment", assignment, "--force")

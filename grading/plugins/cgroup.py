@@ -1,6 +1,6 @@
 """Whole-sandbox limits: one cgroup per kernel start, limiting the memory (tmpfs pages
 included) and the number of processes and threads of the kernel, bwrap and everything
-they start, together. RLIMIT_AS and friends (grading/kernel_launcher.py) stay as a second,
+they start, together. RLIMIT_AS and friends (grading/plugins/kernel_side/launcher.py) stay as a second,
 per-process layer.
 
 Where the cgroup comes from, in order:
@@ -9,7 +9,7 @@ Where the cgroup comes from, in order:
   and pids controllers available). The grader's processes move into a leaf child
   (v2 lets only leaves hold processes once controllers are enabled for children) and each
   kernel gets a sibling. On systemd, start grading in a delegated scope:
-      systemd-run --user --scope -p Delegate=yes python -m grading.parallel ...
+      systemd-run --user --scope -p Delegate=yes grading autograde ...
   (as root: systemd-run --scope -p Delegate=yes ...).
 - cgroup v1 memory and pids hierarchies, when the grader's cgroups there are writable
   (root on a v1 machine): each kernel gets a child of the grader's cgroup in each.

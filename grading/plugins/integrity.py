@@ -10,7 +10,7 @@ that puts it in front of them.
   and logs each finding in the autograde output.
 
 Tampering caught while the notebook runs is found by the kernel guard
-(grading/kernel_guard.py, driven by grading.execution).
+(grading/plugins/kernel_side/guard.py, driven by grading.plugins.execution).
 """
 import ast
 import re

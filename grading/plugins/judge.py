@@ -3,7 +3,7 @@ agrees that the answer is right.
 
 The hidden tests in the notebook run inside the student's kernel, where the student's code
 ran first and can rebind whatever they use. So before each test cell runs, the grader
-(grading.execution.BoundedExecute, in nbgrader's own process, outside the sandbox) asks
+(grading.plugins.execution.BoundedExecute, in nbgrader's own process, outside the sandbox) asks
 the assignment's judge to check the answer that cell grades: the judge draws fresh inputs
 with the operating system's random source, has the student's kernel run the student's
 code on them, reads back plain data (JSON: numbers, lists, strings) and compares it with
@@ -44,7 +44,7 @@ def load_judge(course_dir, assignment):
     spec.loader.exec_module(module)
     for name in ("KERNEL_CODE", "CHECKS"):
         if not hasattr(module, name):
-            raise RuntimeError(f"{path} defines no {name}: see grading/judge.py")
+            raise RuntimeError(f"{path} defines no {name}: see grading/plugins/judge.py")
     return module
 
 

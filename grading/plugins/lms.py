@@ -20,7 +20,7 @@ CanvasCollector:
   notebook when the assignment has only one, so the student is graded, not given 0;
 - writes downloaded/<assignment>/collected.csv: one row per file with the decision.
 
-Exporting (`nbgrader export --exporter grading.lms.CanvasGradesExport --to FILE`)
+Exporting (`nbgrader export --exporter grading.plugins.lms.CanvasGradesExport --to FILE`)
 -------------------------------------------------------------------------------
 A CSV shaped like Canvas's own gradebook export (Student, ID, SIS User ID, SIS Login ID,
 Section, one column per assignment, a "Points Possible" row), which Canvas imports back.

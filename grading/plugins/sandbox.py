@@ -1,5 +1,5 @@
 """The kernel manager used while autograding: every student kernel starts through
-grading/kernel_launcher.py, which applies resource limits and a clean environment and,
+grading/plugins/kernel_side/launcher.py, which applies resource limits and a clean environment and,
 by default, runs the kernel inside a bubblewrap sandbox:
 
 - no network (its own network namespace), no other processes visible, no /proc;
@@ -13,9 +13,9 @@ by default, runs the kernel inside a bubblewrap sandbox:
   ipc/ sub-folder is the only host path it may write to, the connection file is
   read-only;
 - memory and processes are limited for the whole sandbox by a cgroup per kernel start
-  (grading/cgroup.py) where the machine allows one; limits_note says when it does not.
+  (grading/plugins/cgroup.py) where the machine allows one; limits_note says when it does not.
 
-nbgrader_config.py selects it through BoundedExecute (grading.execution).
+nbgrader_config.py selects it through BoundedExecute (grading.plugins.execution).
 """
 import os
 import shutil
