@@ -18,7 +18,10 @@ from pathlib import Path
 
 import nbformat
 
-HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+# A fenced code block in markdown: its "# comment" lines are no headings, its "|" no table.
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*$.*?(?:^[ \t]*\1[`~]*[ \t]*$|\Z)",
+                   re.MULTILINE | re.DOTALL)
 POINTS = re.compile(r"\((\d+(?:\.\d+)?)\s+points?\)", re.IGNORECASE)
 DOCSTRING = re.compile(r'^\s*(?:"""|\'\'\')(.*?)(?:"""|\'\'\')', re.DOTALL)
 TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -113,12 +116,13 @@ def _graded_cell(notebook, cell):
 
 
 def _read_notebook(name, nb):
-    """(headings with points, graded cells, untitled cells, tables, first heading)."""
-    headings, cells, before_any, tables, first_title = [], [], [], [], None
+    """(headings with points, graded cells, answer cells' grade ids, tables, first heading)."""
+    headings, cells, answers, tables, first_title = [], [], [], [], None
     open_headings = []  # the current heading of each level, shallowest first
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for hashes, text in HEADING.findall(cell.source):
+            source = FENCE.sub("", cell.source)
+            for hashes, text in HEADING.findall(source):
                 first_title = first_title or plain(text)
                 points = POINTS.search(text)
                 level = len(hashes)
@@ -128,7 +132,7 @@ def _read_notebook(name, nb):
                                       float(points.group(1)))
                     headings.append(heading)
                     open_headings.append(heading)
-            rows = [TABLE_ROW.match(line) for line in cell.source.splitlines()]
+            rows = [TABLE_ROW.match(line) for line in source.splitlines()]
             rows = [[plain(c) for c in row.group(1).split("|")] for row in rows if row]
             if rows and any(c.lower() == "points" for c in rows[0]):
                 column = [c.lower() for c in rows[0]].index("points")
@@ -136,6 +140,7 @@ def _read_notebook(name, nb):
                                       if len(row) > column]))
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and not meta.get("grade") and meta.get("grade_id"):
+            answers.append(meta["grade_id"])
             for heading in open_headings:
                 heading.answers.append(meta["grade_id"])
         graded = _graded_cell(name, cell)
@@ -143,9 +148,7 @@ def _read_notebook(name, nb):
             cells.append(graded)
             for heading in open_headings:
                 heading.cells.append(graded)
-            if not open_headings:
-                before_any.append(graded)
-    return headings, cells, before_any, tables, first_title
+    return headings, cells, answers, tables, first_title
 
 
 def read_assignment(course_dir, assignment):
@@ -161,20 +164,28 @@ def read_assignment(course_dir, assignment):
             nb = nbformat.read(str(path), as_version=4)
         except Exception as error:  # noqa: BLE001 (any unreadable notebook means the same)
             raise AssignmentError(f"cannot read {path}: {error}") from None
-        headings, cells, before_any, tables, first_title = _read_notebook(path.stem, nb)
+        headings, cells, answers, tables, first_title = _read_notebook(path.stem, nb)
         result.cells += cells
         result.tables += tables
         if headings:
             top = min(h.level for h in headings)
-            if before_any:  # graded cells above the first question: a question of their own
+            questions = [h for h in headings if h.level == top]
+            # graded cells no question covers (above the first one, under a deeper
+            # heading above it, after a heading without points): a question of their own
+            covered = {id(c) for q in questions for c in q.cells}
+            outside = [c for c in cells if id(c) not in covered]
+            if outside:
                 result.questions.append(Heading(
-                    path.stem, top, f"{path.stem}: before the first question",
-                    sum(c.points for c in before_any), before_any, implicit=True))
-            result.questions += [h for h in headings if h.level == top]
+                    path.stem, top, f"{path.stem}: outside every question",
+                    sum(c.points for c in outside), outside,
+                    [a for a in answers if not any(a in q.answers for q in questions)],
+                    implicit=True))
+            result.questions += questions
             result.parts += [h for h in headings if h.level > top]
         elif cells:
             result.questions.append(Heading(path.stem, 1, first_title or path.stem,
-                                            sum(c.points for c in cells), cells, implicit=True))
+                                            sum(c.points for c in cells), cells, answers,
+                                            implicit=True))
     return result
 
 
@@ -200,7 +211,8 @@ def points_problems(assignment):
             problems.append(f"{cell.notebook}: {cell.grade_id}'s docstring says "
                             f"{said.group(1)} points, its metadata {cell.points:g}")
     for heading in assignment.questions + assignment.parts:
-        if heading.implicit and any(not q.implicit for q in assignment.questions):
+        if heading.implicit and any(not q.implicit and q.notebook == heading.notebook
+                                    for q in assignment.questions):
             problems.append(f"{heading.notebook}: graded cells outside every question "
                             f"heading: {', '.join(c.grade_id for c in heading.cells)}")
         elif heading.cell_points != heading.points:

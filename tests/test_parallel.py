@@ -64,9 +64,10 @@ def test_every_graded_student_has_notebook_and_feedback(serial_and_parallel):
     assert status == (0 if len(graded) == len(CLASS) else 1)
 
 
-def test_sqlite_writers_wait_instead_of_failing(tmp_path):
+def test_sqlite_writers_wait_and_outcomes_are_facts(tmp_path):
     """The gradebook is held by another writer for longer than pysqlite's default 5 s
-    wait while the workers start grading: they wait, and every score is right."""
+    wait while the workers start grading: they wait, and every score is right. Graded,
+    skipped and failed come from what nbgrader's converter did, not from its log."""
     course = fresh_course(tmp_path / "course")
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     students = [("10001", "correct"), ("10002", "blank")]
@@ -84,6 +85,13 @@ def test_sqlite_writers_wait_instead_of_failing(tmp_path):
     assert {s: outcome for s, (outcome, *_) in results.items()} == {"10001": "done", "10002": "done"}
     totals = {s: sum(score for score, _ in cell_scores(course, s).values()) for s, _ in students}
     assert totals == {"10001": 100, "10002": 0}
+    # Run again without force: nbgrader's converter chooses to skip both (a fact, not a log line).
+    again = autograde.run_step(course, ASSIGNMENT, [s for s, _ in students], workers=2)
+    assert {s: outcome for s, (outcome, *_) in again.items()} == {"10001": "skipped", "10002": "skipped"}
+    # A submission without its notebook: failed, with the reason nbgrader's exception gives.
+    (course / "submitted" / "10003" / ASSIGNMENT).mkdir(parents=True)
+    (outcome, _, _, reason), = autograde.run_step(course, ASSIGNMENT, ["10003"]).values()
+    assert outcome == "failed" and reason.startswith("NbGraderException: No notebooks were matched")
 
 
 HOLD_LOCK = """
