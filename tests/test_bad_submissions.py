@@ -19,6 +19,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from grading import cli
 from grading.commands import report
 from grading.plugins.feedback import HIDDEN_BLOCK
 from grading.course import run_nbgrader
@@ -91,7 +92,7 @@ class Batch:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("bad_submissions") / "course")
+    course = fresh_course(tmp_path_factory.mktemp("bad_submissions") / "course")
     with open(course / "nbgrader_config.py", "a") as f:
         f.write(TEST_LIMITS)
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
@@ -114,7 +115,7 @@ def batch(tmp_path_factory):
     with listener:
         autograde = run_nbgrader(course, "autograde", ASSIGNMENT, check=False)
     feedback = run_nbgrader(course, "generate_feedback", ASSIGNMENT, check=False)
-    report.main([ASSIGNMENT, "--course", str(course)])
+    assert cli.main(["report", ASSIGNMENT, "--course", str(course)]) == 0  # and its table prints
     rows = {row["student"]: row for row in report.report_rows(course, ASSIGNMENT)[0]}
     return Batch(course, autograde, feedback, rows, before)
 

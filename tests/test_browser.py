@@ -36,7 +36,6 @@ from grading.gradebook import db_url
 from grading.submissions import build_submission, read_answers, write_submission
 from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, fresh_course, notebook_path
 
-pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -150,6 +149,7 @@ ALL_CODE_CELLS_RAN = """() => {
 }"""
 
 
+@pytest.mark.slow  # real kernels, a browser
 def test_student_runs_the_release_in_jupyterlab_and_sees_the_plots(browser, tmp_path):
     answers = read_answers(ROOT / "demo" / "students" / "correct_carla.py")
     nb = build_submission(notebook_path(ROOT, "release"), answers)
@@ -177,6 +177,7 @@ def test_student_runs_the_release_in_jupyterlab_and_sees_the_plots(browser, tmp_
         page.close()
 
 
+@pytest.mark.slow  # real kernels, a browser
 def test_formgrader_lists_the_graded_demo_class(browser, demo_class):
     with JupyterLab(demo_class) as lab:
         page = browser.new_page()
@@ -279,6 +280,7 @@ def _submission_id(course):
         return gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, XSS_STUDENT).id
 
 
+@pytest.mark.slow  # real kernels, a browser
 def test_the_xss_submission_is_graded_with_its_payloads_in_place(xss_course):
     """The fixture is what it claims: full marks, and every payload kind reached the
     autograded notebook (the outputs were really produced by the student's code)."""
@@ -328,6 +330,7 @@ def assert_safe_and_formatted(html):
     assert html.count('src="data:image/png;base64,') >= 3
 
 
+@pytest.mark.slow  # real kernels, a browser
 def test_feedback_html_holds_no_student_script(xss_course):
     html = notebook_path(xss_course, "feedback", XSS_STUDENT).read_text()
     assert_safe_and_formatted(html)
@@ -378,6 +381,7 @@ def dangerous_markup(html):
     return found
 
 
+@pytest.mark.slow  # real kernels, a browser
 def test_formgrader_submission_html_holds_no_student_script(xss_course):
     """The formgrader's submission view, fetched over HTTP (no browser needed)."""
     with JupyterLab(xss_course) as lab:
@@ -420,12 +424,14 @@ def assert_no_student_script_runs(browser, url):
         page.close()
 
 
+@pytest.mark.slow  # real kernels, a browser
 def test_formgrader_submission_view_runs_no_student_script(browser, xss_course):
     with JupyterLab(xss_course) as lab:
         assert_no_student_script_runs(
             browser, lab.url(f"formgrader/submissions/{_submission_id(xss_course)}/"))
 
 
+@pytest.mark.slow  # real kernels, a browser
 def test_feedback_page_runs_no_student_script(browser, xss_course):
     feedback = notebook_path(xss_course, "feedback", XSS_STUDENT)
     assert_no_student_script_runs(browser, feedback.resolve().as_uri())

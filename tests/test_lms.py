@@ -13,7 +13,6 @@ from tests.support import ASSIGNMENT, NOTEBOOK, cell_scores, fresh_course, noteb
 from nbgrader.api import Gradebook
 
 
-pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
 EXTRACTED = "/course/downloaded/expressions_to_ml/extracted/canvas"
 
@@ -100,6 +99,7 @@ def totals(course, students):
     return {s: sum(score for score, _ in cell_scores(course, s).values()) for s in students}
 
 
+@pytest.mark.slow  # real kernels
 def test_class_run_collects_grades_and_gives_feedback(class_run_once):
     course, status, summary = class_run_once
     assert status == 0
@@ -112,6 +112,7 @@ def test_class_run_collects_grades_and_gives_feedback(class_run_once):
     assert "autograde: 4 done" in summary
 
 
+@pytest.mark.slow  # real kernels
 def test_lms_grades_file_is_ready_for_import(class_run_once):
     course, _, _ = class_run_once
     with open(course / "reports" / ASSIGNMENT / "lms_grades.csv", newline="") as f:
@@ -123,12 +124,14 @@ def test_lms_grades_file_is_ready_for_import(class_run_once):
     assert {row[1]: row[0] for row in rows[2:]}["10002"] == "doe10002"  # the LMS's name
 
 
+@pytest.mark.slow  # real kernels
 def test_new_students_get_the_lms_name_in_the_gradebook(class_run_once):
     course, _, _ = class_run_once
     with Gradebook(db_url(course)) as gb:
         assert {s.id: s.last_name for s in gb.students} == {s: f"doe{s}" for s in DOWNLOAD}
 
 
+@pytest.mark.slow  # real kernels
 def test_a_later_download_regrades_who_resubmitted(class_run_once, tmp_path):
     course, _, _ = class_run_once
     download = write_download(tmp_path / "later.zip", {"10002": [("correct", f"{NOTEBOOK}.ipynb", True)]})

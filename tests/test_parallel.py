@@ -14,7 +14,6 @@ from grading.course import run_nbgrader, tool_env
 from grading.course_lock import CourseBusy, course_lock
 from tests.support import ASSIGNMENT, ROOT, cell_scores, fresh_course, notebook_path, synthetic
 
-pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
 # Every kind of submission, the working ones twice, so three workers share the batch.
 CLASS = synthetic.class_list(
@@ -43,6 +42,7 @@ def serial_and_parallel(tmp_path_factory):
     return serial, in_parallel, status
 
 
+@pytest.mark.slow  # real kernels
 def test_parallel_scores_equal_serial_scores(serial_and_parallel):
     serial, in_parallel, _ = serial_and_parallel
     expected = all_scores(serial)
@@ -53,6 +53,7 @@ def test_parallel_scores_equal_serial_scores(serial_and_parallel):
     assert {totals[s] for s in totals if kinds[s] == "blank"} == {0}
 
 
+@pytest.mark.slow  # real kernels
 def test_every_graded_student_has_notebook_and_feedback(serial_and_parallel):
     serial, in_parallel, status = serial_and_parallel
     graded = [s for s, cells in all_scores(in_parallel).items() if cells is not None]
@@ -64,6 +65,7 @@ def test_every_graded_student_has_notebook_and_feedback(serial_and_parallel):
     assert status == (0 if len(graded) == len(CLASS) else 1)
 
 
+@pytest.mark.slow  # real kernels
 def test_sqlite_writers_wait_and_outcomes_are_facts(tmp_path):
     """The gradebook is held by another writer for longer than pysqlite's default 5 s
     wait while the workers start grading: they wait, and every score is right. Graded,

@@ -8,14 +8,14 @@
   question, not the rest of the notebook. The cell gets an error saying what happened.
 - Output: at most max_output_chars per cell are kept, counted as messages arrive (and
   capped in the kernel too), so a print loop cannot fill the grader's memory.
-- Integrity: the kernel guard (grading/kernel_guard.py) is installed before any student
+- Integrity: the kernel guard (kernel_side/guard.py) is installed before any student
   code runs, and every instructor cell (tests included) runs between two guard checks
   that undo and report tampering with IPython, builtins or the modules tests use.
 - Warnings: a test cell's stderr (a DeprecationWarning from correct code, say) is kept
   as ordinary output, so it no longer zeroes the cell.
-- Kernels start through grading.sandbox.SandboxedKernelManager (isolation, limits).
+- Kernels start through grading.plugins.sandbox.SandboxedKernelManager (isolation, limits).
 
-Everything it notices is recorded with grading.findings, for the report and the gradebook.
+Everything it notices is recorded with grading.plugins.findings, for the report and the gradebook.
 """
 import ast
 import copy
@@ -41,6 +41,18 @@ from .sandbox import SandboxedKernelManager, check_bubblewrap
 GUARD_SOURCE = (Path(__file__).parent / "kernel_side" / "guard.py").read_text()
 CUT_MARK = "output cut by the grader"  # the guard's note in the kernel says the same
 GUARD_REPLY_CHARS = 100_000  # the guard's answer is a short JSON list of changes
+
+
+def guard_bootstrap(max_output_chars):
+    """The code sent to a new kernel to install the guard: it runs guard.py as its own
+    module, _grading_guard, and calls install(). It runs inside exec(..., {}), so the
+    notebook's namespace gets no new names."""
+    code = ("import sys, types\n"
+            "guard = types.ModuleType('_grading_guard')\n"
+            "exec(source, guard.__dict__)\n"
+            "sys.modules['_grading_guard'] = guard\n"
+            f"guard.install(get_ipython(), {int(max_output_chars)})\n")
+    return f"exec({code!r}, {{'source': {GUARD_SOURCE!r}}})\n"
 
 
 class KernelLost(Exception):
@@ -241,7 +253,7 @@ class BoundedExecute(Execute):
     # -- the outside judge -------------------------------------------------------------
 
     def _load_checks(self, nb, resources):
-        """{grade_id: check} of the assignment's judge (grading/judge.py); test cells
+        """{grade_id: check} of the assignment's judge (grading/plugins/judge.py); test cells
         without one are graded by their notebook tests alone, and the report says so."""
         if not self.judge:
             return {}
@@ -314,8 +326,7 @@ class BoundedExecute(Execute):
         return self.wait_for_reply(msg_id)
 
     def _install_guard(self):
-        code = f"{GUARD_SOURCE}\ninstall({self.max_output_chars})\ndel install\n"
-        reply = self._silent_request(code)
+        reply = self._silent_request(guard_bootstrap(self.max_output_chars))
         if reply is None or reply["content"]["status"] != "ok":
             record(self.nb, "the grader could not install its integrity guard", review=True)
         self._guard_check("at kernel start")  # records the clean state

@@ -1,5 +1,5 @@
 """Starts a student's kernel with resource limits, a clean environment and, by default,
-inside a bubblewrap sandbox. Run as a script by grading.sandbox.SandboxedKernelManager:
+inside a bubblewrap sandbox. Run as a script by grading.plugins.sandbox.SandboxedKernelManager:
 
     python kernel_launcher.py --private-dir DIR [--isolation bwrap|none] [limits]
                               [--cgroup PROCS_FILE ...] -- KERNEL_CMD...
