@@ -92,3 +92,32 @@ def test_no_import_path_manipulation_anywhere():
                  for n, line in enumerate(p.read_text(errors="replace").splitlines(), 1)
                  if MANIPULATION.search(line)]
     assert offenders == []
+
+
+def layout_entries(readme):
+    """The paths of the README's layout tree: (path pattern, line), nested by indentation."""
+    block = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    parents, entries = [], []
+    for line in block.splitlines():
+        names = re.split(r"\s{2,}", line.strip(), maxsplit=1)[0]
+        if not names or len(line) - len(line.lstrip()) >= 10:  # a wrapped description
+            continue
+        depth = (len(line) - len(line.lstrip())) // 2
+        parents = parents[:depth]
+        for name in names.split(", "):
+            entries.append(("/".join(parents + [re.sub(r"<\w+>", "*", name.rstrip("/"))]), line))
+        parents.append(names.split(", ")[-1].rstrip("/"))
+    return entries
+
+
+def test_readme_layout_tree_matches_the_folders():
+    readme = (ROOT / "README.md").read_text()
+    entries = layout_entries(readme)
+    assert len(entries) > 15
+    missing = [line for pattern, line in entries if not list(ROOT.glob(pattern))]
+    assert missing == []
+    # and every module of the package is named in it
+    shown = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    for module in (ROOT / "grading").rglob("*.py"):
+        if module.stem not in ("__init__", "__main__"):
+            assert module.stem in shown, f"grading/{module.relative_to(ROOT / 'grading')} is not in the README's layout"

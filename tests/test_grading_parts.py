@@ -117,6 +117,7 @@ def test_visible_source_is_what_students_were_given():
             assert visible_source(cell.source) == released[grade_id].strip(), grade_id
 
 
+@pytest.mark.slow  # real sandboxed kernels
 def test_a_notebook_that_overruns_its_budget_leaves_later_cells_unrun(tmp_path):
     config = Config()
     config.BoundedExecute.notebook_budget = 3
@@ -132,6 +133,7 @@ def test_a_notebook_that_overruns_its_budget_leaves_later_cells_unrun(tmp_path):
     assert "time budget of 3 s spent" in reasons(nb)
 
 
+@pytest.mark.slow  # real sandboxed kernels
 def test_kernel_restarts_are_paid_from_the_budget(tmp_path):
     config = Config()
     config.BoundedExecute.notebook_budget = 4

@@ -82,11 +82,13 @@ def test_every_answer_cell_asks_for_code(release):
         assert "# YOUR CODE HERE\n" in cell.source and "raise NotImplementedError()" in cell.source
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_nbgrader_validate_passes_on_source(tmp_path):
     result = run_nbgrader(tmp_path, "validate", str(notebook_path(ROOT, "source")))
     assert "Success! Your notebook passes all the tests." in result.stdout
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_nbgrader_validate_invert_passes_on_release(tmp_path):
     result = run_nbgrader(tmp_path, "validate", "--invert", str(notebook_path(ROOT, "release")))
     assert "Success! The notebook does not pass any tests." in result.stdout

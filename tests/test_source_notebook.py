@@ -29,12 +29,14 @@ def text_of(cell):
     return "".join(parts)
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_runs_without_errors(executed):
     errors = {cid: f"{o.ename}: {o.evalue}" for cid, cell in executed.items()
               for o in cell.get("outputs", []) if o.output_type == "error"}
     assert errors == {}
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_every_test_cell_passes_silently(executed):
     test_cells = [c for c in executed.values() if c.metadata.get("nbgrader", {}).get("grade")]
     assert len(test_cells) == 10
@@ -44,6 +46,7 @@ def test_every_test_cell_passes_silently(executed):
         assert all(kind != "error" for kind, _ in kinds), f"{cell.id} failed"
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 @pytest.mark.parametrize("cell_id", ["plot_points", "plot_fit", "plot_linear_fit"])
 def test_plots_appear_inline(executed, cell_id):
     images = [o for o in executed[cell_id].outputs
@@ -51,6 +54,7 @@ def test_plots_appear_inline(executed, cell_id):
     assert len(images) == 1
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_reproduces_the_seed_numbers(executed):
     assert text_of(executed["fit_trains_parabola"]).splitlines()[-1] == f"Loss: {SEED_PARABOLA_LOSS}"
     assert text_of(executed["trained_parameters"]).strip() == SEED_PARAMETERS
@@ -58,6 +62,7 @@ def test_reproduces_the_seed_numbers(executed):
     assert linear[-2:] == [f"Loss: {SEED_LINEAR_LOSS}", SEED_LINEAR_LOSS]
 
 
+@pytest.mark.slow  # runs the notebook on a kernel
 def test_too_large_a_step_diverges(executed):
     losses = [line.split()[-1] for line in text_of(executed["big_step"]).splitlines()
               if line.startswith("Loss:")]

@@ -1,7 +1,7 @@
 """Starts a student's kernel with resource limits, a clean environment and, by default,
 inside a bubblewrap sandbox. Run as a script by grading.plugins.sandbox.SandboxedKernelManager:
 
-    python kernel_launcher.py --private-dir DIR [--isolation bwrap|none] [limits]
+    python launcher.py --private-dir DIR [--isolation bwrap|none] [limits]
                               [--cgroup PROCS_FILE ...] -- KERNEL_CMD...
 
 The working directory it is started in (the student's autograded/ folder) is copied into
