@@ -84,7 +84,7 @@ MANIPULATION = re.compile(r"sys\.path\s*(\.(insert|append|extend)|\[.*\]\s*=|\s*
 
 
 def test_no_import_path_manipulation_anywhere():
-    """Everything imports the installed package: no sys.path edits, no PYTHONPATH."""
+    """Everything imports the installed package: no edits of the import path, no PYTHONPATH."""
     files = [p for p in ROOT.rglob("*") if p.suffix in (".py", ".sh") or p.name == "run"]
     files = [p for p in files if ".venv" not in p.parts and "bad_submissions" not in p.parts
              and p.is_file() and p != Path(__file__)]

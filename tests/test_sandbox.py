@@ -101,7 +101,7 @@ report(env=dict(os.environ), executable=sys.executable, prefix=sys.prefix,
         assert host_path not in seen_text
     assert seen["executable"] == "/opt/python/1/bin/python"
     assert "/opt/python/1/lib/python3.%d/site-packages" % sys.version_info[1] in seen["path"]
-    assert seen["flags"] == 1  # python -I: the working folder is not on sys.path
+    assert seen["flags"] == 1  # python -I: the working folder is not on the import path
     assert seen["env"]["PATH"].startswith("/opt/python/1/bin:")
     assert not {"proc", "sys", "root", "work", "run"} & set(seen["top"][""])
 

@@ -134,7 +134,8 @@ def bind_python(args, env, fds, python):
     interpreter's path inside: a base installation at /opt/python/0, a virtualenv (whose
     bin/python links to the base) rebuilt at /opt/python/1 with its lib/ and a pyvenv.cfg
     whose `home` points at the base's new place. Host paths (a venv inside the course
-    folder, say) then show nowhere: not in sys.executable, sys.path, PATH or the mounts."""
+    folder, say) then show nowhere: not in the interpreter's path, its import path, PATH
+    or the mounts."""
     python = os.path.abspath(shutil.which(python) or python)
     real = os.path.realpath(python)
     base = os.path.dirname(os.path.dirname(real))
