@@ -65,7 +65,19 @@ def negative_operator_gradient(self):
 Negative.operator_gradient = negative_operator_gradient
 
 listen(4)
-held = sum(said.get(child) == "held" and child.poll() is None for child in children)
+
+
+def holding():
+    return sum(said.get(child) == "held" and child.poll() is None for child in children)
+
+
+# A child the memory limit kills may still be exiting (a busy machine takes a while to
+# free 1 GiB): a count above one must last 2 s to count. Holders sleep 120 s, so a real
+# breach lasts.
+settled = time.monotonic() + 2
+while holding() > 1 and time.monotonic() < settled:
+    time.sleep(0.1)
+held = holding()
 print("MEMORY_FORK said", sorted(said.values()), "alive", [child.poll() is None for child in children])
 for child in children:
     child.kill()
