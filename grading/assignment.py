@@ -75,9 +75,7 @@ class Assignment:
         return sum(cell.points for cell in self.cells)
 
     def key(self, notebook, grade_id):
-        """How a graded cell is named in score tables: its grade id, prefixed by its
-        notebook when the assignment has several."""
-        return grade_id if len(self.notebooks) == 1 else f"{notebook}:{grade_id}"
+        return cell_key(notebook, grade_id, several=len(self.notebooks) > 1)
 
     def question_of(self, key):
         """The question (Heading) a graded cell or an answer cell belongs to, by key()."""
@@ -97,6 +95,12 @@ class Assignment:
                                       sum(scores.get(k, (0, c.points))[1]
                                           for k, c in zip(keys, question.cells)))
         return totals
+
+
+def cell_key(notebook, grade_id, several):
+    """How a graded cell is named in score tables: its grade id, prefixed by its notebook
+    when the assignment has several."""
+    return f"{notebook}:{grade_id}" if several else grade_id
 
 
 def plain(markdown):

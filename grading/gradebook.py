@@ -4,6 +4,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.engine import make_url
 
+from .assignment import cell_key
 from .course import CourseError, course_config
 
 SQLITE_WAIT_SECONDS = 300  # how long a writer waits for another one (pysqlite: 5 s)
@@ -49,52 +50,45 @@ def prepare(course_dir, assignment):
                 f"`nbgrader generate_assignment {assignment}` in {course_dir} first") from None
 
 
-def _key(submission, notebook, grade_id):
-    return grade_id if len(submission.notebooks) == 1 else f"{notebook}:{grade_id}"
+def _submissions(gb, assignment, students):
+    """(student, their graded submission or None) for each student."""
+    for student in students:
+        try:
+            yield student, gb.find_submission(assignment, student)
+        except MissingEntry:
+            yield student, None
+
+
+def scores(submission, fields=("score", "max_score")):
+    """{key: (the grade's fields...)} of a graded submission's cells, keyed as
+    Assignment.key (grade id, with its notebook when there are several)."""
+    several = len(submission.notebooks) > 1
+    return {cell_key(nb.name, grade.cell.name, several): tuple(getattr(grade, f) for f in fields)
+            for nb in submission.notebooks for grade in nb.grades}
 
 
 def cell_scores(course_dir, assignment, student):
-    """{key: (score, max_score)} of a student's graded cells (key: the grade id, prefixed
-    by its notebook when the assignment has several, as Assignment.key), or None when
-    the gradebook has no graded submission for that student."""
+    """{key: (score, max_score)} of a student's graded cells, or None when the gradebook
+    has no graded submission for that student."""
     with open_gradebook(course_dir) as gb:
-        try:
-            submission = gb.find_submission(assignment, student)
-        except MissingEntry:
-            return None
-        return {_key(submission, nb.name, grade.cell.name): (grade.score, grade.max_score)
-                for nb in submission.notebooks for grade in nb.grades}
+        [(_, submission)] = _submissions(gb, assignment, [student])
+        return scores(submission) if submission else None
 
 
 def snapshot(course_dir, assignment, students):
     """{student: {key: (score, max_score, needs_manual_grade)}, or None when not graded}:
     everything grading wrote per graded cell, for comparing two runs."""
-    result = {}
     with open_gradebook(course_dir) as gb:
-        for student in students:
-            try:
-                submission = gb.find_submission(assignment, student)
-            except MissingEntry:
-                result[student] = None
-                continue
-            result[student] = {
-                _key(submission, nb.name, grade.cell.name):
-                    (grade.score, grade.max_score, grade.needs_manual_grade)
-                for nb in submission.notebooks for grade in nb.grades}
-    return result
+        return {student: scores(submission, ("score", "max_score", "needs_manual_grade"))
+                if submission else None
+                for student, submission in _submissions(gb, assignment, students)}
 
 
 def totals(course_dir, assignment, students):
     """{student: (score, max_score)} of the graded ones among students."""
-    result = {}
     with open_gradebook(course_dir) as gb:
-        for student in students:
-            try:
-                submission = gb.find_submission(assignment, student)
-            except MissingEntry:
-                continue
-            result[student] = (submission.score, submission.max_score)
-    return result
+        return {student: (submission.score, submission.max_score)
+                for student, submission in _submissions(gb, assignment, students) if submission}
 
 
 def student_ids(course_dir):

@@ -17,7 +17,7 @@ import nbformat
 from nbgrader.api import MissingEntry
 
 from ..assignment import read_assignment
-from ..gradebook import open_gradebook
+from ..gradebook import open_gradebook, scores
 from ..plugins.findings import findings
 
 SEPARATOR = " | "  # between reasons in one CSV field
@@ -61,10 +61,8 @@ def report_rows(course_dir, assignment):
             try:
                 submission = gb.find_submission(assignment, student)
                 score, review = submission.score, submission.needs_manual_grade
-                scores = {structure.key(nb.name, grade.cell.name): (grade.score, grade.max_score)
-                          for nb in submission.notebooks for grade in nb.grades}
                 per_question = {title: pair[0] for title, pair
-                                in structure.question_scores(scores).items()}
+                                in structure.question_scores(scores(submission)).items()}
             except MissingEntry:
                 score, review = 0.0, True
                 per_question = {q.title: "" for q in structure.questions}
