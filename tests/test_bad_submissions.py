@@ -268,8 +268,8 @@ def test_feedback_keeps_hidden_tests_hidden(batch):
 
 # --- Forged grades --------------------------------------------------------------------
 # cheat_rebind_helpers, cheat_shadow_builtin, cheat_guard_off, cheat_restart_module,
-# cheat_reference_helpers: their scores, zero cells, flags and "outside check failed" are
-# in manifest.toml.
+# cheat_reference_helpers, cheat_guard_snapshot: their scores, zero cells, flags and
+# "outside check failed" are in manifest.toml.
 
 
 # --- The work folder: what the kernel leaves behind for nbgrader ----------------------
@@ -335,6 +335,17 @@ def test_the_kernel_cannot_tell_where_it_runs(batch):
     text = printed(batch.course, "host_paths")
     assert "executable:" in text and "cwd:" in text, text[-2000:]
     for secret in (str(batch.course), str(batch.course.resolve()), str(ROOT), "autograded"):
+        lines = [line[:300] for line in text.splitlines() if secret in line]
+        assert not lines, (secret, lines[:5])
+
+
+def test_installed_packages_do_not_say_where_the_toolkit_lives(batch):
+    """An editable install of the grading package records its source folder (here the
+    course folder) in site-packages; the sandbox shows those records empty."""
+    needs("installed_package_paths")
+    text = printed(batch.course, "installed_package_paths")
+    assert "INSTALLED searched /opt/python/" in text, text[-2000:]
+    for secret in (str(batch.course), str(ROOT), str(ROOT.resolve())):
         lines = [line[:300] for line in text.splitlines() if secret in line]
         assert not lines, (secret, lines[:5])
 

@@ -106,6 +106,28 @@ report(env=dict(os.environ), executable=sys.executable, prefix=sys.prefix,
     assert not {"proc", "sys", "root", "work", "run"} & set(seen["top"][""])
 
 
+def test_install_records_show_no_host_path(work):
+    """Editable installs (this repository's own, in .venv) record their source folder in
+    site-packages: pip's __editable__ finder and .pth, dist-info/direct_url.json."""
+    _, seen = sandboxed(work, """
+import site
+texts = {}
+for folder in site.getsitepackages():
+    for dirpath, dirnames, filenames in os.walk(folder):
+        if dirpath != folder and not dirpath.endswith(".dist-info"):
+            dirnames[:] = []
+            continue
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.getsize(path) < 65536:
+                texts[path] = open(path, errors="replace").read()
+report(texts=texts)
+""")
+    assert len(seen["texts"]) > 100  # the installation is there to read
+    leaks = [path for path, text in seen["texts"].items() if str(ROOT) in text]
+    assert leaks == []
+
+
 def test_a_planted_ipykernel_launcher_does_not_start(work):
     (work / "ipykernel_launcher.py").write_text("report(planted=True)\n")
     (work / "runpy.py").write_text("report(planted=True)\n")

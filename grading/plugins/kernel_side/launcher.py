@@ -11,6 +11,7 @@ seen read-only) and DIR/ipc, the kernel's sockets: the only host folder it may w
 Standard library only: it runs before every kernel.
 """
 import argparse
+import glob
 import os
 import resource
 import shutil
@@ -129,6 +130,22 @@ def copy_folder(folder_fd, dest, args, fds, budget):
         os.close(fd)
 
 
+# Files in site-packages where installers record a source folder on the host: an editable
+# install's finder and .pth (pip), its direct_url.json, a legacy .egg-link.
+INSTALL_RECORDS = ("__editable__*", "*.egg-link", "*.dist-info/direct_url.json")
+
+
+def hide_install_records(args, fds, lib, moved_lib):
+    """Shows every install record under lib's site-packages as an empty file: an editable
+    install of the grading package would otherwise name its folder (here the course's).
+    Its .pth emptied, Python does not load the finder (which could not import anything in
+    the sandbox anyway)."""
+    for site_packages in glob.glob(os.path.join(glob.escape(lib), "python*", "site-packages")):
+        for pattern in INSTALL_RECORDS:
+            for path in glob.glob(os.path.join(glob.escape(site_packages), pattern)):
+                args += ["--ro-bind-data", data_fd("", fds), moved_lib + path[len(lib):]]
+
+
 def bind_python(args, env, fds, python):
     """Binds the kernel's Python installation read-only at neutral paths and returns the
     interpreter's path inside: a base installation at /opt/python/0, a virtualenv (whose
@@ -151,6 +168,7 @@ def bind_python(args, env, fds, python):
                      "folder; binding it would show the course to student code")
         moved = SANDBOX_PYTHONS + "/0"
         args += ["--ro-bind", base, moved]
+        hide_install_records(args, fds, os.path.join(base, "lib"), moved + "/lib")
         inside = moved + real[len(base):]
         # Its libpython is found through an absolute RUNPATH (pyenv builds do this).
         if any(n.startswith("libpython") for n in os.listdir(os.path.join(base, "lib"))):
@@ -164,6 +182,7 @@ def bind_python(args, env, fds, python):
         args += ["--ro-bind", os.path.join(venv, "lib"), moved + "/lib",
                  "--ro-bind-data", data_fd("\n".join(lines) + "\n", fds), moved + "/pyvenv.cfg",
                  "--dir", moved + "/bin"]
+        hide_install_records(args, fds, os.path.join(venv, "lib"), moved + "/lib")
         if os.path.islink(os.path.join(venv, "lib64")):
             args += ["--symlink", "lib", moved + "/lib64"]
         for name in {"python", "python3", os.path.basename(python)}:
