@@ -26,7 +26,7 @@ from bench.notebook_speed import kernel_start_seconds, run_all_seconds
 from grading.commands.autograde import usable_cores
 from grading.course import run_nbgrader, tool_env
 from grading.gradebook import snapshot as gradebook_snapshot
-from tests.support import ASSIGNMENT, ROOT, synthetic
+from tests.support import ASSIGNMENT, ROOT, fresh_course, synthetic
 
 
 
@@ -64,7 +64,7 @@ def run_measured(command, cwd):
 
 
 def prepared_course(folder, students):
-    course = synthetic.fresh_course(folder)
+    course = fresh_course(folder)
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     synthetic.write_submitted(course, students)
     return course

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from grading.course import tool_env
-from tests.support import ASSIGNMENT, ROOT, synthetic
+from tests.support import ASSIGNMENT, ROOT, fresh_course, synthetic
 
 
 def main():
@@ -27,7 +27,7 @@ def main():
     parser.add_argument("--workers", type=int, default=None)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="class-run-bench-") as scratch:
-        course = synthetic.fresh_course(Path(scratch) / "course")
+        course = fresh_course(Path(scratch) / "course")
         download = synthetic.canvas_download(
             Path(scratch) / "submissions.zip", synthetic.class_list(options.submissions), course)
         command = [sys.executable, "-m", "grading", "class-run", ASSIGNMENT, str(download),

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from grading.course import run_nbgrader
-from tests.support import ASSIGNMENT, synthetic
+from tests.support import ASSIGNMENT, fresh_course, synthetic
 
 JUDGE_LINE = re.compile(r"outside judge: (\d+) checks in ([\d.]+) s")
 
@@ -26,7 +26,7 @@ JUDGE_LINE = re.compile(r"outside judge: (\d+) checks in ([\d.]+) s")
 def autograde(submissions, judge):
     """(wall seconds, [judge seconds per submission]) of one autograde run."""
     with tempfile.TemporaryDirectory() as folder:
-        course = synthetic.fresh_course(Path(folder) / "course")
+        course = fresh_course(Path(folder) / "course")
         run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
         synthetic.write_submitted(course, synthetic.class_list(submissions, mix=("correct",)))
         started = time.perf_counter()

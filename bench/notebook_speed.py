@@ -23,7 +23,7 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 
 from grading.course import run_nbgrader
-from tests.support import ASSIGNMENT, synthetic
+from tests.support import ASSIGNMENT, fresh_course, synthetic
 
 
 def timed(action):
@@ -53,7 +53,7 @@ def autograde_seconds(submissions):
     """Wall time of `nbgrader autograde` of `submissions` correct submissions (the
     course's own configuration) in a scratch course."""
     with tempfile.TemporaryDirectory() as folder:
-        course = synthetic.fresh_course(Path(folder) / "course")
+        course = fresh_course(Path(folder) / "course")
         run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
         synthetic.write_submitted(course, synthetic.class_list(submissions, mix=("correct",)))
         return timed(lambda: run_nbgrader(course, "autograde", ASSIGNMENT))

@@ -14,7 +14,7 @@ import nbformat
 
 from grading.submissions import build_submission, read_answers
 
-from . import ASSIGNMENT, NOTEBOOK, ROOT, fresh_course, notebook_path  # noqa: F401 (fresh_course: for callers)
+from . import ASSIGNMENT, NOTEBOOK, ROOT, notebook_path
 
 DEMO_STUDENTS = ROOT / "demo" / "students"
 ANSWER_FILES = {"correct": "correct_carla", "partial": "partial_pat", "blank": "blank_ben"}
