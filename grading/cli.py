@@ -13,16 +13,17 @@ from .assignment import AssignmentError
 from .commands import autograde, class_run, demo, report
 from .course import CourseError, course_folder
 from .course_lock import CourseBusy
+from .nbgrader_run import StartError
 
 COMMANDS = {"demo": demo, "autograde": autograde, "class-run": class_run, "report": report}
 # Problems the user can fix, each with a message saying how: printed, never a traceback.
-USER_ERRORS = (AssignmentError, CourseError, CourseBusy, autograde.WorkerStartError)
+USER_ERRORS = (AssignmentError, CourseError, CourseBusy, StartError)
 
 
 def parser():
     top = argparse.ArgumentParser(
-        prog="grading", description="Autograde nbgrader assignments: a whole class, in "
-        "parallel, from an LMS download to LMS grades, with an instructor report.")
+        prog="grading", description="Autograde nbgrader assignments: a whole class, on "
+        "a Dask cluster, from an LMS download to LMS grades, with an instructor report.")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in COMMANDS.items():
         summary = module.__doc__.strip().splitlines()[0]

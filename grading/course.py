@@ -1,5 +1,6 @@
 """A course folder (the one holding nbgrader_config.py, source/ and judges/), and the one
 way this package runs nbgrader in it."""
+import contextlib
 import os
 import subprocess
 import sys
@@ -42,6 +43,20 @@ def tool_env():
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
+
+
+@contextlib.contextmanager
+def inside(course_dir):
+    """Runs the block in course_dir with tool_env()'s PATH, as `nbgrader` started there
+    would run (nbgrader reads ./nbgrader_config.py)."""
+    before, path = os.getcwd(), os.environ.get("PATH", "")
+    os.chdir(course_dir)
+    os.environ["PATH"] = tool_env()["PATH"]
+    try:
+        yield
+    finally:
+        os.chdir(before)
+        os.environ["PATH"] = path
 
 
 def run_nbgrader(course_dir, *args, check=True):

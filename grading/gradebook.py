@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 from .assignment import cell_key
 from .course import CourseError, course_config
 
+RECORDED = ("score", "max_score", "needs_manual_grade")  # what grading writes per cell
 SQLITE_WAIT_SECONDS = 300  # how long a writer waits for another one (pysqlite: 5 s)
 
 
@@ -67,6 +68,16 @@ def scores(submission, fields=("score", "max_score")):
             for nb in submission.notebooks for grade in nb.grades}
 
 
+def shown_in_feedback(submission):
+    """What a submission's feedback page takes from the gradebook: each cell's score and
+    comment, and the late penalty. Two gradebooks that agree on it give the same page."""
+    several = len(submission.notebooks) > 1
+    comments = {cell_key(nb.name, c.cell.name, several): c.comment
+                for nb in submission.notebooks for c in nb.comments}
+    return (tuple(sorted(scores(submission).items())), tuple(sorted(comments.items())),
+            submission.late_submission_penalty)
+
+
 def cell_scores(course_dir, assignment, student):
     """{key: (score, max_score)} of a student's graded cells, or None when the gradebook
     has no graded submission for that student."""
@@ -79,7 +90,7 @@ def snapshot(course_dir, assignment, students):
     """{student: {key: (score, max_score, needs_manual_grade)}, or None when not graded}:
     everything grading wrote per graded cell, for comparing two runs."""
     with open_gradebook(course_dir) as gb:
-        return {student: scores(submission, ("score", "max_score", "needs_manual_grade"))
+        return {student: scores(submission, RECORDED)
                 if submission else None
                 for student, submission in _submissions(gb, assignment, students)}
 

@@ -107,7 +107,7 @@ def graded(tmp_path_factory):
     # Records the assignment and its test cells in the course's fresh gradebook.
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     submit(course, EVERYONE)
-    results, seconds = autograde.grade_class(course, ASSIGNMENT, force=True)["autograde"]
+    results, seconds = autograde.grade_class(course, ASSIGNMENT, force=True).steps["autograde"]
     log = folder / "autograde.log"
     log.write_text(autograde.summarize(results, seconds) + "\n")
     # A submission nbgrader failed to grade has no autograded notebook (and zeros in the

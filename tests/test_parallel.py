@@ -1,10 +1,14 @@
-"""Parallel autograde (`grading autograde`): exactly the scores of serial `nbgrader autograde`,
-a shared SQLite gradebook that waits instead of failing, and one run per course at a time."""
+"""The grading engine (`grading autograde` on Dask): exactly the scores of serial
+`nbgrader autograde`, on the default LocalCluster and on a real external cluster that
+loses workers; runs that resume; workers that refuse without a sandbox; one run per
+course at a time."""
+import json
+import os
 import signal
-import sqlite3
 import subprocess
 import sys
-import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -12,88 +16,265 @@ from grading import cli, gradebook
 from grading.commands import autograde
 from grading.course import run_nbgrader, tool_env
 from grading.course_lock import CourseBusy, course_lock
-from tests.support import ASSIGNMENT, ROOT, cell_scores, fresh_course, notebook_path, synthetic
+from grading.record import recording_steps
+from grading.task import Course, TooLarge, read_folder, write_folder
+from tests.support import ASSIGNMENT, ROOT, fresh_course, notebook_path, synthetic
 
 
 # Every kind of submission, the working ones twice, so three workers share the batch.
 CLASS = synthetic.class_list(
     6, mix=("correct", "partial", "blank", "broken_code", "broken_file", "correct"))
+STUDENTS = [student for student, _ in CLASS]
+CRASHER = "zz_kills_its_worker"  # tests/support/dask_crash_preload.py kills the worker grading it
 
 
-def graded_course(destination):
+def graded_course(destination, students=CLASS):
     course = fresh_course(destination)
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    synthetic.write_submitted(course, CLASS)
+    synthetic.write_submitted(course, students)
     return course
 
 
 def all_scores(course):
-    return gradebook.snapshot(course, ASSIGNMENT, [student for student, _ in CLASS])
+    return gradebook.snapshot(course, ASSIGNMENT, STUDENTS)
+
+
+def grading(*args, **popen):
+    """`grading ARGS` as a subprocess of its own session (so a test can stop it and all
+    it started)."""
+    return subprocess.Popen([sys.executable, "-m", "grading", *args], cwd=ROOT, env=tool_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **popen)
 
 
 @pytest.fixture(scope="module")
-def serial_and_parallel(tmp_path_factory):
-    """The same class graded by plain serial `nbgrader autograde` and by the parallel
-    command (three workers on two cores, so writers really overlap)."""
+def serial_scores(tmp_path_factory):
+    """The class graded by plain serial `nbgrader autograde`: the reference."""
     serial = graded_course(tmp_path_factory.mktemp("serial") / "course")
     run_nbgrader(serial, "autograde", ASSIGNMENT, check=False)  # broken files may fail it
-    in_parallel = graded_course(tmp_path_factory.mktemp("parallel") / "course")
-    status = cli.main(["autograde", ASSIGNMENT, "--course", str(in_parallel), "--workers", "3", "--feedback"])
-    return serial, in_parallel, status
+    return all_scores(serial)
+
+
+@pytest.fixture(scope="module")
+def on_local_cluster(tmp_path_factory):
+    """The class graded by the command on its default engine, a LocalCluster (three
+    workers on two cores, so results arrive while others grade)."""
+    course = graded_course(tmp_path_factory.mktemp("local") / "course")
+    status = cli.main(["autograde", ASSIGNMENT, "--course", str(course), "--workers", "3", "--feedback"])
+    return course, status
 
 
 @pytest.mark.slow  # real kernels
-def test_parallel_scores_equal_serial_scores(serial_and_parallel):
-    serial, in_parallel, _ = serial_and_parallel
-    expected = all_scores(serial)
-    assert all_scores(in_parallel) == expected
+def test_local_cluster_scores_equal_serial_scores(on_local_cluster, serial_scores):
+    course, _ = on_local_cluster
+    assert all_scores(course) == serial_scores
     kinds = dict(CLASS)
-    totals = {s: sum(score for score, *_ in cells.values()) for s, cells in expected.items() if cells}
+    totals = {s: sum(score for score, *_ in cells.values()) for s, cells in serial_scores.items() if cells}
     assert {totals[s] for s in totals if kinds[s] == "correct"} == {100}
     assert {totals[s] for s in totals if kinds[s] == "blank"} == {0}
 
 
 @pytest.mark.slow  # real kernels
-def test_every_graded_student_has_notebook_and_feedback(serial_and_parallel):
-    serial, in_parallel, status = serial_and_parallel
-    graded = [s for s, cells in all_scores(in_parallel).items() if cells is not None]
+def test_every_graded_student_has_notebook_and_feedback(on_local_cluster):
+    course, status = on_local_cluster
+    graded = [s for s, cells in all_scores(course).items() if cells is not None]
     assert {s for s, kind in CLASS if kind != "broken_file"} <= set(graded)
     for student in graded:
-        assert notebook_path(in_parallel, "autograded", student).exists()
-        assert notebook_path(in_parallel, "feedback", student).exists()
+        assert notebook_path(course, "autograded", student).exists()
+        feedback = notebook_path(course, "feedback", student).read_text()
+        assert student in feedback or "Score" in feedback
     # Exit status 1 exactly when a submission could not be graded, as nbgrader's.
     assert status == (0 if len(graded) == len(CLASS) else 1)
 
 
 @pytest.mark.slow  # real kernels
-def test_sqlite_writers_wait_and_outcomes_are_facts(tmp_path):
-    """The gradebook is held by another writer for longer than pysqlite's default 5 s
-    wait while the workers start grading: they wait, and every score is right. Graded,
-    skipped and failed come from what nbgrader's converter did, not from its log."""
-    course = fresh_course(tmp_path / "course")
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    students = [("10001", "correct"), ("10002", "blank")]
-    synthetic.write_submitted(course, students)
-    gradebook.prepare(course, ASSIGNMENT)
-    holder = sqlite3.connect(course / "gradebook.db", isolation_level=None, check_same_thread=False)
-    holder.execute("BEGIN EXCLUSIVE")
-    release = threading.Timer(8.0, lambda: holder.execute("ROLLBACK"))
-    release.start()
-    try:
-        results = autograde.run_step(course, ASSIGNMENT, [s for s, _ in students], workers=2)
-    finally:
-        release.join()
-        holder.close()
-    assert {s: outcome for s, (outcome, *_) in results.items()} == {"10001": "done", "10002": "done"}
-    totals = {s: sum(score for score, _ in cell_scores(course, s).values()) for s, _ in students}
-    assert totals == {"10001": 100, "10002": 0}
-    # Run again without force: nbgrader's converter chooses to skip both (a fact, not a log line).
-    again = autograde.run_step(course, ASSIGNMENT, [s for s, _ in students], workers=2)
-    assert {s: outcome for s, (outcome, *_) in again.items()} == {"10001": "skipped", "10002": "skipped"}
+def test_outcomes_are_facts_and_a_second_run_skips(on_local_cluster, tmp_path):
+    """Graded, skipped and failed come from what nbgrader's converter did, not its log."""
+    course, _ = on_local_cluster
+    again = autograde.grade_class(course, ASSIGNMENT, STUDENTS, workers=1)
+    assert {s: outcome for s, (outcome, *_) in again.steps["autograde"][0].items()} == \
+        dict.fromkeys(STUDENTS, "skipped")
     # A submission without its notebook: failed, with the reason nbgrader's exception gives.
-    (course / "submitted" / "10003" / ASSIGNMENT).mkdir(parents=True)
-    (outcome, _, _, reason), = autograde.run_step(course, ASSIGNMENT, ["10003"]).values()
+    (course / "submitted" / "10009" / ASSIGNMENT).mkdir(parents=True)
+    (outcome, _, log, reason), = autograde.grade_class(course, ASSIGNMENT, ["10009"], workers=1) \
+        .steps["autograde"][0].values()
     assert outcome == "failed" and reason.startswith("NbGraderException: No notebooks were matched")
+    assert reason in Path(log).read_text()
+
+
+@pytest.mark.slow  # real kernels
+def test_an_interrupted_run_resumes_without_force(serial_scores, tmp_path):
+    """Ctrl-C mid-run, then the same command again: only what is missing is graded, and
+    a student whose results were half written when it stopped is graded again."""
+    course = graded_course(tmp_path / "course")
+    logs = course / "reports" / ASSIGNMENT / "logs" / "autograde"
+    first = grading("autograde", ASSIGNMENT, "--course", str(course), "--workers", "2")
+    deadline = time.monotonic() + 300
+    while not (logs.is_dir() and list(logs.glob("*.log"))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    first.send_signal(signal.SIGINT)
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 130, err[-3000:]
+    assert "interrupted" in err
+    recorded = {log.stem for log in logs.glob("*.log")}
+    assert 0 < len(recorded) < len(STUDENTS)
+    # As if the interruption had come while one student's results were being written.
+    half_written = sorted(recorded)[0]
+    (course / "reports" / ASSIGNMENT / "unfinished").mkdir(exist_ok=True)
+    (course / "reports" / ASSIGNMENT / "unfinished" / half_written).touch()
+    notebook_path(course, "autograded", half_written).unlink()
+
+    again = autograde.grade_class(course, ASSIGNMENT, workers=2).steps["autograde"][0]
+    skipped = {s for s, (outcome, *_) in again.items() if outcome == "skipped"}
+    assert skipped == recorded - {half_written}
+    assert all_scores(course) == serial_scores
+    assert not list((course / "reports" / ASSIGNMENT / "unfinished").iterdir())
+
+
+# --- an external cluster: `dask scheduler` and `dask worker` processes -------------------
+
+def dask_command(*args):
+    return [str(Path(sys.executable).parent / "dask"), *args]
+
+
+def start_worker(scheduler_file, folder, env=None, preload=True):
+    """A `dask worker` (with its nanny) in an empty folder of its own, which is also its
+    TMPDIR: whatever it writes stays there, and the course folder is nowhere near."""
+    folder.mkdir()
+    env = {**(env or tool_env()), "TMPDIR": str(folder)}
+    command = dask_command("worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1",
+                           "--local-directory", str(folder))
+    if preload:
+        command += ["--preload", str(ROOT / "tests" / "support" / "dask_crash_preload.py")]
+    return subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(process):
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+@pytest.fixture
+def scheduler(tmp_path):
+    """A real `dask scheduler` (two tries per task before KilledWorker); yields its
+    address and scheduler file."""
+    scheduler_file = tmp_path / "scheduler.json"
+    env = {**tool_env(), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+    process = subprocess.Popen(
+        dask_command("scheduler", "--scheduler-file", str(scheduler_file), "--port", "0",
+                     "--dashboard-address", ":0"),
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield json.loads(scheduler_file.read_text())["address"], scheduler_file
+    finally:
+        stop(process)
+
+
+@pytest.mark.slow  # real kernels on a real cluster
+def test_external_cluster_loses_a_worker_and_keeps_every_score(scheduler, serial_scores, tmp_path):
+    address, scheduler_file = scheduler
+    course = graded_course(tmp_path / "course", CLASS + [(CRASHER, "correct")])
+    workers = [start_worker(scheduler_file, tmp_path / f"worker{i}") for i in (1, 2)]
+    try:
+        run = grading("autograde", ASSIGNMENT, "--course", str(course), "--scheduler", address,
+                      "--feedback")
+        logs = course / "reports" / ASSIGNMENT / "logs" / "autograde"
+        deadline = time.monotonic() + 300
+        while not (logs.is_dir() and list(logs.glob("1*.log"))) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        stop(workers[0])  # mid-run: it was grading, and its machine is gone
+        out, err = run.communicate(timeout=600)
+        # The survivor graded from a private copy of the course, in its own folder.
+        assert list((tmp_path / "worker2").glob(f"grading-{ASSIGNMENT}-*/gradebook.db"))
+    finally:
+        for worker in workers:
+            stop(worker)
+    assert run.returncode == 1, out + err[-3000:]  # the crasher failed; nothing else did
+    assert all_scores(course) == serial_scores
+    assert f"autograde: {len(STUDENTS)} done, 1 failed" in out
+    assert f"failed: {CRASHER}: grading it killed every worker that took it (2 tries" in out
+    assert gradebook.totals(course, ASSIGNMENT, [CRASHER]) == {}
+    for student in STUDENTS:
+        assert notebook_path(course, "feedback", student).exists()
+    assert "engine:" in out and "Dask dashboard: http" in err
+
+
+@pytest.mark.slow  # a real cluster, no kernel
+def test_a_worker_without_sandbox_refuses(scheduler, tmp_path):
+    address, scheduler_file = scheduler
+    course = graded_course(tmp_path / "course", CLASS[:1])
+    no_bwrap = {**tool_env(), "PATH": str(Path(sys.executable).parent)}  # no /usr/bin: no bwrap
+    worker = start_worker(scheduler_file, tmp_path / "worker", env=no_bwrap, preload=False)
+    try:
+        run = grading("autograde", ASSIGNMENT, "--course", str(course), "--scheduler", address)
+        out, err = run.communicate(timeout=300)
+    finally:
+        stop(worker)
+    assert run.returncode == 2, out + err
+    assert "cannot sandbox student code, so nothing was graded" in err
+    assert "bubblewrap (bwrap) is not installed" in err
+    assert gradebook.totals(course, ASSIGNMENT, STUDENTS[:1]) == {}
+    assert not (course / "autograded").exists()
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(course_dir):
+    run_nbgrader(course_dir, "generate_assignment", ASSIGNMENT, "--force")
+    synthetic.write_submitted(course_dir, CLASS[:1])
+    result = grading("autograde", ASSIGNMENT, "--course", str(course_dir),
+                     "--scheduler", "tcp://127.0.0.1:9")
+    out, err = result.communicate(timeout=120)
+    assert result.returncode == 2, out + err
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+
+
+# --- what a task carries ----------------------------------------------------------------
+
+def test_a_task_carries_regular_files_only(tmp_path):
+    folder = tmp_path / "submission"
+    (folder / "data").mkdir(parents=True)
+    (folder / "answers.ipynb").write_text("{}")
+    (folder / "data" / "points.csv").write_text("1,2\n")
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("instructor only")
+    (folder / "link.txt").symlink_to(secret)
+    (folder / "linked_folder").symlink_to(tmp_path)
+    os.mkfifo(folder / "pipe")
+    assert read_folder(folder) == {"answers.ipynb": b"{}", "data/points.csv": b"1,2\n"}
+    with pytest.raises(TooLarge):
+        read_folder(folder, limit=3)
+    with pytest.raises(ValueError):
+        write_folder(tmp_path / "out", {"../escaped": b""})
+
+
+def test_a_course_is_named_by_its_contents():
+    course = Course("a", {"source/a/a.ipynb": b"1"}, (), False)
+    assert course.key == Course("a", {"source/a/a.ipynb": b"1"}, (), True).key
+    assert course.key != Course("a", {"source/a/a.ipynb": b"2"}, (), False).key
+    assert course.key != Course("a", {"source/a/a.ipynb": b"1"}, ("--x",), False).key
+
+
+def test_recording_keeps_the_steps_after_execution():
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, LimitOutput, SaveAutoGrades
+    steps = recording_steps([LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata])
+    assert steps == [SaveAutoGrades, AssignLatePenalties]
+    with pytest.raises(Exception, match="no SaveAutoGrades"):
+        recording_steps([LimitOutput])
+
+
+def test_dask_time_is_what_the_workers_spent_outside_grading():
+    stream = [{"key": "grade-a", "worker": "w1", "startstops": [{"action": "compute", "start": 0, "stop": 5}]},
+              {"key": "grade-b", "worker": "w1", "startstops": [{"action": "compute", "start": 5.5, "stop": 9}]},
+              {"key": "other", "worker": "w1", "startstops": [{"action": "compute", "start": 9, "stop": 99}]},
+              {"key": "grade-c", "worker": "w2", "startstops": [{"action": "compute", "start": 1, "stop": 2}]}]
+    assert autograde._dask_seconds(stream) == pytest.approx(5 + 0.5 + 3.5 + 1)
 
 
 HOLD_LOCK = """

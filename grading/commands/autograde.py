@@ -1,54 +1,48 @@
-"""Autograde a class on every core, with exactly the scores of serial `nbgrader autograde`.
+"""Autograde a class on a Dask cluster, with exactly the scores of serial `nbgrader autograde`.
 
-    grading autograde ASSIGNMENT [--workers N] [--force] [--feedback] [--student ID ...]
-                      [--course DIR] [-- NBGRADER_ARGS...]
+    grading autograde ASSIGNMENT [--scheduler tcp://HOST:PORT | --workers N] [--force]
+                      [--feedback] [--student ID ...] [--course DIR] [-- NBGRADER_ARGS...]
 
-Each worker process sets up nbgrader's own AutogradeApp the way `nbgrader autograde
-ASSIGNMENT` does (same arguments, the course's nbgrader_config.py and all it registers),
-then takes students one at a time from a shared queue and runs nbgrader's converter for
-each. Grading is nbgrader's, unchanged: only the order differs. `--feedback` then runs
-generate_feedback the same way.
+Without --scheduler, a LocalCluster runs here: one single-threaded worker process per core
+(or --workers N), started and stopped by the command. With --scheduler, the workers of an
+existing Dask cluster grade, on any machines: they need this package, its requirements and
+bubblewrap, never the course folder.
 
-What happened to each student is read from facts, never from nbgrader's log text: whether
-the converter chose to process the submission (skipped: already graded; use --force),
-the exceptions it met, and its exit. SQLite lets one writer in at a time; the workers
-wait for it up to SQLITE_WAIT_SECONDS, and a student whose grading still met a busy
-database (SQLite's SQLITE_BUSY) is graded again. PostgreSQL handles concurrent writers.
+Each task carries one submission and the course (nbgrader_config.py, source and release
+folders, judge, NBGRADER_ARGS). The worker runs nbgrader autograde (and, with --feedback,
+generate_feedback) for it in a private copy of the course, and sends back the autograded
+notebooks, the feedback and the scores (grading.worker). This machine alone writes
+autograded/, feedback/ and the gradebook, with nbgrader's own code (grading.record).
 
-The whole run holds the course lock (grading.course_lock). Per-student nbgrader logs go to
-reports/<assignment>/logs/<step>/<student>.log.
+Without --force, what nbgrader would skip as already graded is skipped, so an interrupted
+run started again grades only what is missing. A worker that dies mid-task has its task
+run again elsewhere; a submission whose workers keep dying is recorded as failed. The
+whole run holds the course lock. Per-student logs go to reports/<assignment>/logs/.
 """
-import concurrent.futures
+import dataclasses
 import glob
-import importlib
-import logging
-import os
-import sqlite3
+import itertools
+import sys
 import time
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+import uuid
 from pathlib import Path
 
-import sqlalchemy.exc
-from nbgrader.converters.base import NbGraderException
+from distributed import as_completed, get_task_stream
+from distributed.scheduler import KilledWorker
 
 from .. import gradebook
+from ..cluster import dask_client, dashboard, check_workers, threads, usable_cores
+from ..course import CourseError
 from ..course_lock import course_lock
 from ..progress import Progress, duration
-
-ATTEMPTS = 3  # a student is tried again after a busy database or a crashed worker
-
-# step -> the nbgrader application that `nbgrader <step>` runs, and its converter
-STEPS = {
-    "autograde": ("nbgrader.apps.autogradeapp.AutogradeApp",
-                  "nbgrader.converters.autograde.Autograde"),
-    "generate_feedback": ("nbgrader.apps.generatefeedbackapp.GenerateFeedbackApp",
-                          "nbgrader.converters.generate_feedback.GenerateFeedback"),
-}
+from ..record import Recorder
+from ..task import Graded, Submission, TooLarge, read_course, read_folder
+from ..worker import CourseSetupError, WorkerRefused, grade_submission, isolation
 
 
-def usable_cores():
-    return len(os.sched_getaffinity(0))
+class RunStopped(CourseError):
+    """The run cannot go on: the course cannot be set up on the workers, or a worker that
+    joined mid-run cannot sandbox. What was recorded stays; a new run grades the rest."""
 
 
 def submitted_students(course_dir, assignment):
@@ -57,155 +51,184 @@ def submitted_students(course_dir, assignment):
     return sorted(p.parent.name for p in submitted.glob(f"*/{glob.escape(assignment)}") if p.is_dir())
 
 
-class WorkerStartError(RuntimeError):
-    """nbgrader could not start in a worker: the course's configuration is broken."""
+@dataclasses.dataclass
+class EngineCost:
+    """Seconds spent around grading, to judge the engine: Dask's on the workers (taking a
+    task in, sending its result, waiting for the next), recording on this machine (CPU),
+    and grading itself."""
+    grading: float = 0.0   # nbgrader on the workers, summed
+    setup: float = 0.0     # setting the course up on the workers, summed
+    dask: float = 0.0      # task and transfer time outside grading, summed
+    recording: float = 0.0  # writing the results here, summed
+    submissions: int = 0
+
+    def line(self):
+        if not self.submissions:
+            return ""
+        n, per = self.submissions, self.grading / self.submissions
+        engine = (self.dask + self.recording) / n
+        return (f"engine: {engine:.3f} s per submission (Dask {self.dask / n:.3f} s, recording "
+                f"{self.recording / n:.3f} s) = {100 * engine / per:.1f}% of grading "
+                f"({per:.2f} s per submission); course set-up on the workers {self.setup:.1f} s")
 
 
-def database_busy(error):
-    """Whether an exception is SQLite's "another writer holds the database"."""
-    original = getattr(error, "orig", None)
-    return (isinstance(error, sqlalchemy.exc.OperationalError)
-            and isinstance(original, sqlite3.OperationalError)
-            and getattr(original, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
-                                                                 sqlite3.SQLITE_LOCKED))
+@dataclasses.dataclass
+class ClassGrading:
+    steps: dict  # {"autograde"|"generate_feedback": ({student: (outcome, seconds, log, error)}, seconds)}
+    cost: EngineCost
 
 
-def _load(dotted):
-    module, name = dotted.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name)
+def _tasks(client, course, course_dir, students):
+    """Submits students' grading a few at a time and yields (student, Graded or the
+    exception), as they finish."""
+    pending, keys, finished = iter(students), {}, as_completed()
+    window = max(4, 2 * threads(client))  # keeps every worker busy, holds few submissions
 
-
-class Observed:
-    """Mixed into an nbgrader converter: keeps the facts of one run (did it process the
-    submission, which exceptions did it meet) that nbgrader otherwise only logs."""
-
-    def init_destination(self, assignment_id, student_id):
-        self.processed = super().init_destination(assignment_id, student_id)
-        return self.processed
-
-    def init_assignment(self, assignment_id, student_id):
-        try:
-            return super().init_assignment(assignment_id, student_id)
-        except Exception as error:
-            self.errors.append(error)
-            raise
-
-    def convert_single_notebook(self, notebook_filename):
-        try:
-            return super().convert_single_notebook(notebook_filename)
-        except Exception as error:
-            self.errors.append(error)
-            raise
-
-
-# --- inside a worker process --------------------------------------------------------
-
-_worker = {}
-
-
-def _start_worker(course_dir, step, assignment, nbgrader_args, log_dir):
-    """Runs once in each worker: sets up nbgrader's app as `nbgrader STEP` would."""
-    os.chdir(course_dir)  # nbgrader reads ./nbgrader_config.py, as from the command line
-    # nbgrader's console log, kernels' messages and anything a library prints go to a
-    # file, so the parent's progress bar stays readable.
-    worker_log = open(Path(log_dir) / f"worker-{os.getpid()}.log", "a")
-    os.dup2(worker_log.fileno(), 1)
-    os.dup2(worker_log.fileno(), 2)
-    _worker["log_dir"] = Path(log_dir)
-    try:
-        app_class, converter_class = (_load(name) for name in STEPS[step])
-        app = app_class.instance()
-        app.initialize([assignment, *nbgrader_args])
-    except BaseException as error:  # e.g. the config exits: every student would fail alike
-        _worker["start_error"] = f"nbgrader {step} could not start ({error!r}); see {worker_log.name}"
-        return
-    app.coursedir.db_url = gradebook.patient_db_url(app.coursedir.db_url)
-    app.coursedir.assignment_id = assignment
-    _worker.update(app=app, converter=type(f"Observed{converter_class.__name__}",
-                                           (Observed, converter_class), {}))
-
-
-def _grade_once(app, converter_class, student):
-    """One run of the converter for one student: (processed, errors)."""
-    app.coursedir.student_id = glob.escape(student)  # a glob in nbgrader: match literally
-    converter = converter_class(coursedir=app.coursedir, parent=app)
-    converter.processed, converter.errors = False, []
-    try:
-        converter.start()
-    except NbGraderException as error:  # raised after the failures it recorded
-        if not converter.errors:
-            converter.errors.append(error)
-    except Exception as error:  # never let one student stop the worker
-        converter.errors.append(error)
-        app.log.exception("grading %s failed", student)
-    return converter.processed, converter.errors
-
-
-def _run_for_student(student):
-    """Runs the step for one student; returns (student, outcome, seconds, log path, error)."""
-    if "start_error" in _worker:
-        raise WorkerStartError(_worker["start_error"])
-    app, log_path = _worker["app"], _worker["log_dir"] / f"{student}.log"
-    started = time.monotonic()
-    handler = logging.FileHandler(log_path, mode="w")
-    handler.setLevel(app.log_level)  # what `nbgrader autograde` would print
-    handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
-    app.log.addHandler(handler)
-    try:
-        for attempt in range(1, ATTEMPTS + 1):
-            processed, errors = _grade_once(app, _worker["converter"], student)
-            if any(database_busy(e) for e in errors) and attempt < ATTEMPTS:
-                app.log.warning("the gradebook was busy: grading %s again", student)
-                time.sleep(attempt)
+    def submit(count):
+        for student in itertools.islice(pending, count):
+            folder = Path(course_dir) / "submitted" / student / course.assignment
+            try:
+                submission = Submission(student, read_folder(folder))
+            except TooLarge as error:
+                yield student, error
                 continue
-            break
-    finally:
-        app.log.removeHandler(handler)
-        handler.close()
-    seconds = time.monotonic() - started
-    if errors:
-        error = errors[0]
-        reason = f"{type(error).__name__}: {error}".strip()
-        return student, "failed", seconds, str(log_path), reason.splitlines()[0][:500]
-    return student, "done" if processed else "skipped", seconds, str(log_path), None
+            future = client.submit(grade_submission, course, submission, pure=False,
+                                   key=f"grade-{student}-{uuid.uuid4().hex[:8]}")
+            keys[future.key] = student
+            finished.add(future)
+
+    yield from submit(window)
+    for future in finished:
+        student = keys.pop(future.key)
+        try:
+            yield student, future.result()
+        except (WorkerRefused, CourseSetupError) as error:
+            for other in list(finished.futures):
+                other.cancel()
+            raise RunStopped(f"grading stopped: {error}") from None
+        except Exception as error:  # noqa: BLE001 (a KilledWorker or anything a task raised)
+            yield student, error
+        finally:
+            future.release()
+        yield from submit(1)
 
 
-# --- in the parent --------------------------------------------------------------------
+def _reason(error):
+    if isinstance(error, KilledWorker):
+        last = getattr(error.last_worker, "address", error.last_worker)
+        return (f"grading it killed every worker that took it ({error.allowed_failures + 1} "
+                f"tries; the last on {last})")
+    return f"{type(error).__name__}: {error}".splitlines()[0][:500]
 
-def run_step(course_dir, assignment, students, step="autograde", workers=None, force=False,
-             nbgrader_args=(), progress_stream=None):
-    """Runs `nbgrader STEP ASSIGNMENT` for each student, `workers` at a time (default:
-    one per core). Returns {student: (outcome, seconds, log path, error)} with outcome
-    'done', 'skipped' (already graded; use force) or 'failed'."""
+
+def grade_class(course_dir, assignment, students=None, force=False, feedback=False,
+                nbgrader_args=(), scheduler=None, workers=None, progress_stream=None):
+    """Autogrades (and with feedback=True writes feedback for) the students, default all
+    submitted, on the cluster. The caller holds the course lock. Returns ClassGrading."""
     course_dir = Path(course_dir).resolve()
-    workers = max(1, min(workers or usable_cores(), len(students) or 1))
-    log_dir = course_dir / "reports" / assignment / "logs" / step
-    log_dir.mkdir(parents=True, exist_ok=True)
-    args = [*nbgrader_args, *(["--force"] if force else [])]
-    progress = Progress(len(students), step, stream=progress_stream)
-    results, attempts, pending = {}, dict.fromkeys(students, 0), list(students)
-    while pending:
-        with concurrent.futures.ProcessPoolExecutor(
-                workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                initargs=(str(course_dir), step, assignment, args, str(log_dir))) as pool:
-            futures = {pool.submit(_run_for_student, s): s for s in pending}
-            pending = []
-            for future in concurrent.futures.as_completed(futures):
-                student = futures[future]
-                try:
-                    _, outcome, seconds, log_path, error = future.result()
-                except BrokenProcessPool:
-                    # A worker died (killed, out of memory): this student and the ones
-                    # queued behind it go to a fresh pool, a few times at most.
-                    attempts[student] += 1
-                    if attempts[student] < ATTEMPTS:
-                        pending.append(student)
-                        continue
-                    outcome, seconds, log_path, error = "failed", 0.0, "", "grading process died"
-                results[student] = (outcome, seconds, log_path, error)
-                progress.advance(outcome)
+    stream = progress_stream or sys.stderr
+    gradebook.prepare(course_dir, assignment)
+    students = list(submitted_students(course_dir, assignment) if students is None else students)
+    recorder = Recorder(course_dir, assignment, nbgrader_args)
+    todo, skipped = recorder.to_grade(students, force)
+    log_dir = course_dir / "reports" / assignment / "logs"
+    for step in ("autograde", "generate_feedback"):
+        (log_dir / step).mkdir(parents=True, exist_ok=True)
+    graded_results = {s: ("skipped", 0.0, "", None) for s in skipped}
+    feedback_results, cost = {}, EngineCost()
+    started = time.monotonic()
+    progress = Progress(len(students), "autograde", stream=stream)
+    for _ in skipped:
+        progress.advance("skipped")
+
+    def keep_log(step, student, text):
+        path = log_dir / step / f"{student}.log"
+        path.write_text(text)
+        return str(path)
+
+    if todo:
+        course = read_course(course_dir, assignment, nbgrader_args, feedback)
+        with dask_client(scheduler, workers) as client:
+            link = dashboard(client)
+            if link:
+                print(f"Dask dashboard: {link}", file=stream)
+            check_workers(client, isolation(recorder.config))
+            with get_task_stream(client) as task_stream:
+                for student, graded in _tasks(client, course, course_dir, todo):
+                    if not isinstance(graded, Graded):
+                        graded = Graded(student, "", error=_reason(graded))
+                    outcome, error, fb = _record(recorder, graded, feedback, keep_log, cost)
+                    graded_results[student] = (outcome, graded.seconds,
+                                               str(log_dir / "autograde" / f"{student}.log"), error)
+                    if fb:
+                        feedback_results[student] = fb
+                    progress.advance(outcome)
+            cost.dask = _dask_seconds(task_stream.data) - cost.grading - cost.setup
     progress.finish()
-    return results
+    autograde_seconds = time.monotonic() - started
+    if feedback:
+        for student in skipped:  # graded before: feedback made here, as generate_feedback would
+            processed, error, log = recorder.make_feedback(student, force)
+            feedback_results[student] = ("failed" if error else "done" if processed else "skipped",
+                                         0.0, keep_log("generate_feedback", student, log), error)
+    steps = {"autograde": (graded_results, autograde_seconds)}
+    if feedback:
+        steps["generate_feedback"] = (feedback_results, time.monotonic() - started - autograde_seconds)
+    return ClassGrading(steps, cost)
+
+
+def _record(recorder, graded, feedback, keep_log, cost):
+    """Writes one worker result here; returns (outcome, error, feedback result or None)."""
+    student = graded.student
+    cost.setup += graded.setup_seconds
+    if graded.error:
+        keep_log("autograde", student, f"{graded.log}\nfailed on {graded.worker or 'the cluster'}: "
+                                       f"{graded.error}\n")
+        return "failed", graded.error, None
+    cost.grading += graded.seconds
+    cost.submissions += 1
+    started = time.thread_time()  # this machine's CPU: what recording takes from grading
+    with recorder.unfinished(student):
+        error, log = recorder.record(graded)
+        notes = [f"graded on {graded.worker} in {graded.seconds:.1f} s", graded.log,
+                 "recorded on the instructor's machine:", log]
+        fb = None
+        if not error:
+            scores, shown = recorder.recorded(student)
+            if scores != graded.scores:  # never expected: the same notebook, the same steps
+                error = "the scores recorded here differ from the worker's: grade again with --force"
+            elif feedback:
+                fb = _feedback(recorder, graded, shown, keep_log)
+    cost.recording += time.thread_time() - started
+    keep_log("autograde", student, "\n".join(notes + ([f"failed: {error}"] if error else [])))
+    return ("failed" if error else "done"), error, fb
+
+
+def _feedback(recorder, graded, shown, keep_log):
+    """The worker's feedback when the gradebook shows what the worker's did (the usual
+    case); otherwise (manual grades, comments, a late penalty) made here from the gradebook."""
+    student = graded.student
+    if shown == graded.shown and graded.feedback:
+        recorder.write_feedback(student, graded.feedback)
+        return ("done", 0.0, keep_log("generate_feedback", student, "feedback made on the worker"), None)
+    processed, error, log = recorder.make_feedback(student, force=True)
+    return ("failed" if error else "done", 0.0, keep_log("generate_feedback", student, log), error)
+
+
+def _dask_seconds(task_stream):
+    """Seconds the workers spent on grading tasks outside the task's own code: in the
+    task (taking it in, sending the result) and idle between one task and the next."""
+    by_worker = {}
+    for task in task_stream:
+        if str(task.get("key", "")).startswith("grade-"):
+            for part in task.get("startstops", ()):
+                by_worker.setdefault(task.get("worker"), []).append((part["start"], part["stop"]))
+    busy = gaps = 0.0
+    for spans in by_worker.values():
+        spans.sort()
+        busy += sum(stop - start for start, stop in spans)
+        gaps += sum(max(0.0, later[0] - earlier[1]) for earlier, later in zip(spans, spans[1:]))
+    return busy + gaps
 
 
 def summarize(results, wall_seconds):
@@ -223,41 +246,36 @@ def summarize(results, wall_seconds):
     return "\n".join(lines)
 
 
-def grade_class(course_dir, assignment, students=None, workers=None, force=False, feedback=False,
-                nbgrader_args=(), progress_stream=None):
-    """Autograde (and, with feedback=True, generate_feedback) in parallel. The caller
-    holds the course lock. Returns {step: (results, seconds)}, results as run_step's."""
-    gradebook.prepare(course_dir, assignment)
-    students = list(submitted_students(course_dir, assignment) if students is None else students)
-    results, todo = {}, students
-    for step in ["autograde"] + (["generate_feedback"] if feedback else []):
-        started = time.monotonic()
-        step_results = run_step(course_dir, assignment, todo, step, workers, force,
-                                nbgrader_args, progress_stream)
-        results[step] = step_results, time.monotonic() - started
-        # the next step only for those this one did not fail on (no graded notebook)
-        todo = [s for s in todo if step_results[s][0] != "failed"]
-    return results
-
-
 # --- the command ----------------------------------------------------------------------
+
+def add_engine_arguments(parser):
+    """--scheduler and --workers, shared with class-run."""
+    engine = parser.add_mutually_exclusive_group()
+    engine.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on this running Dask cluster (e.g. tcp://host:8786) "
+                             "instead of a LocalCluster on this machine")
+    engine.add_argument("--workers", type=int, default=None,
+                        help=f"LocalCluster worker processes (default: one per core, here {usable_cores()})")
+
 
 def add_arguments(parser):
     parser.add_argument("assignment")
-    parser.add_argument("--workers", type=int, default=None,
-                        help=f"worker processes (default: one per core, here {usable_cores()})")
+    add_engine_arguments(parser)
     parser.add_argument("--force", action="store_true", help="grade again what is already graded")
-    parser.add_argument("--feedback", action="store_true", help="then generate feedback HTML")
+    parser.add_argument("--feedback", action="store_true", help="also write feedback HTML")
     parser.add_argument("--student", action="append", help="only this student (repeatable)")
     parser.epilog = "Arguments after -- go to nbgrader unchanged (e.g. -- --Execute.timeout=60)."
 
 
 def run(course_dir, options):
     with course_lock(course_dir, f"grading autograde {options.assignment}"):
-        results = grade_class(course_dir, options.assignment, options.student, options.workers,
-                              options.force, options.feedback, options.nbgrader_args)
-    for step, (step_results, seconds) in results.items():
+        run = grade_class(course_dir, options.assignment, options.student, options.force,
+                          options.feedback, options.nbgrader_args, options.scheduler,
+                          options.workers)
+    for step, (step_results, seconds) in run.steps.items():
         print(f"{step}: {summarize(step_results, seconds)}")
-    failed = any(outcome == "failed" for step_results, _ in results.values()
+    if run.cost.submissions:
+        print(run.cost.line())
+    failed = any(outcome == "failed" for step_results, _ in run.steps.values()
                  for outcome, *_ in step_results.values())
     return 1 if failed else 0

@@ -1,6 +1,6 @@
 """Take an LMS submissions download through to grades the LMS can import.
 
-    grading class-run ASSIGNMENT DOWNLOAD.zip [--workers N] [--course DIR]
+    grading class-run ASSIGNMENT DOWNLOAD.zip [--scheduler ADDRESS | --workers N] [--course DIR]
                       [--lms-column "Homework 3 (123456)"]
 
 Every step is nbgrader's own, run in the course folder with its nbgrader_config.py:
@@ -8,8 +8,9 @@ Every step is nbgrader's own, run in the course folder with its nbgrader_config.
    (latest upload per student; who was late, renamed or skipped goes to
    downloaded/<assignment>/collected.csv); students new to the gradebook are added
    with the name the LMS gave them (`nbgrader db student import`);
-2. autograde, on every core (grading autograde): scores into the gradebook;
-3. generate_feedback, on every core: feedback/<student>/<assignment>/*.html;
+2. autograde on the Dask engine of `grading autograde` (a LocalCluster on every core, or
+   --scheduler): scores into the gradebook;
+3. generate_feedback, on the same workers: feedback/<student>/<assignment>/*.html;
 4. `nbgrader export`: reports/<assignment>/grades.csv (nbgrader's columns) and, with
    grading.plugins.lms.CanvasGradesExport, reports/<assignment>/lms_grades.csv for the LMS;
 5. the instructor report (grading report): reports/<assignment>.csv and .txt, one row
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from .. import gradebook
 from ..course import CourseError, run_nbgrader as nbgrader
+from ..cluster import usable_cores
 from ..course_lock import course_lock
 from ..plugins.lms import MANIFEST, read_manifest
 from ..progress import duration
@@ -148,7 +150,7 @@ def score_summary(scores):
             f"{sum(v == top for v in values)} full marks, {sum(v == 0 for v in values)} zero")
 
 
-def grade_download(course_dir, assignment, download, workers=None, lms_column=""):
+def grade_download(course_dir, assignment, download, workers=None, lms_column="", scheduler=None):
     """The whole pipeline; returns (exit status, summary text)."""
     course_dir = Path(course_dir).resolve()
     download = Path(download).resolve()
@@ -160,18 +162,21 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
         entries = collect(course_dir, assignment, download)
         collected_lines, students, late = collection_summary(entries, download)
         register_new_students(course_dir, entries)
-        step(f"autograding and writing feedback for {len(students)} students, "
-             f"{workers or autograde.usable_cores()} at a time")
-        results = autograde.grade_class(course_dir, assignment, students, workers, force=True,
-                                       feedback=True)
+        engine = (f"on the Dask cluster at {scheduler}" if scheduler else
+                  f"on {workers or usable_cores()} local Dask workers")
+        step(f"autograding and writing feedback for {len(students)} students, {engine}")
+        graded = autograde.grade_class(course_dir, assignment, students, force=True, feedback=True,
+                                       scheduler=scheduler, workers=workers)
         step("exporting grades (nbgrader export)")
         grades, lms_grades = export_grades(course_dir, assignment, lms_column)
         step("instructor report")
         report_lines = instructor_report(course_dir, assignment)
     scores = gradebook.totals(course_dir, assignment, students)
     lines = [f"{assignment}: done in {duration(time.monotonic() - started)}", *collected_lines]
-    for name, (step_results, seconds) in results.items():
+    for name, (step_results, seconds) in graded.steps.items():
         lines.append(f"{name}: {autograde.summarize(step_results, seconds)}")
+    if graded.cost.submissions:
+        lines.append(graded.cost.line())
     lines += [score_summary(scores)]
     if late:
         lines.append(f"late (as the LMS marked them): {', '.join(late)}")
@@ -182,21 +187,22 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
         f"collection decisions: {course_dir / 'downloaded' / assignment / MANIFEST}",
         *report_lines,
     ]
-    failed = any(r[0] == "failed" for step_results, _ in results.values() for r in step_results.values())
+    failed = any(r[0] == "failed" for step_results, _ in graded.steps.values()
+                 for r in step_results.values())
     return (1 if failed else 0), "\n".join(lines)
 
 
 def add_arguments(parser):
     parser.add_argument("assignment")
     parser.add_argument("download", help="the LMS's submissions zip")
-    parser.add_argument("--workers", type=int, help="grading processes (default: one per core)")
+    autograde.add_engine_arguments(parser)
     parser.add_argument("--lms-column", default="",
                         help="the assignment's column in the LMS gradebook, e.g. 'Homework 3 (123456)'")
 
 
 def run(course_dir, options):
-    status, summary = grade_download(course_dir, options.assignment, options.download, options.workers,
-                          options.lms_column)
+    status, summary = grade_download(course_dir, options.assignment, options.download,
+                                     options.workers, options.lms_column, options.scheduler)
     print()
     print(summary)
     return status

@@ -1,0 +1,130 @@
+"""nbgrader's own applications and converters, run inside this process for one student at
+a time: the same code as `nbgrader autograde|generate_feedback|generate_assignment`, with
+the facts of each run kept (did the converter process the student, which exceptions did
+it meet) instead of only logged, and its log captured per student."""
+import contextlib
+import glob
+import importlib
+import io
+import logging
+import warnings
+
+from nbgrader.converters.base import NbGraderException
+
+# step -> the nbgrader application that `nbgrader <step>` runs, and its converter
+STEPS = {
+    "autograde": ("nbgrader.apps.autogradeapp.AutogradeApp",
+                  "nbgrader.converters.autograde.Autograde"),
+    "generate_feedback": ("nbgrader.apps.generatefeedbackapp.GenerateFeedbackApp",
+                          "nbgrader.converters.generate_feedback.GenerateFeedback"),
+    "generate_assignment": ("nbgrader.apps.generateassignmentapp.GenerateAssignmentApp",
+                            "nbgrader.converters.generate_assignment.GenerateAssignment"),
+}
+
+
+class StartError(RuntimeError):
+    """nbgrader could not start: the course's configuration is broken."""
+
+
+def _load(dotted):
+    module, name = dotted.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
+
+
+class Observed:
+    """Mixed into an nbgrader converter: keeps the facts of one run that nbgrader
+    otherwise only logs."""
+
+    def init_destination(self, assignment_id, student_id):
+        self.processed = super().init_destination(assignment_id, student_id)
+        return self.processed
+
+    def init_assignment(self, assignment_id, student_id):
+        try:
+            return super().init_assignment(assignment_id, student_id)
+        except Exception as error:
+            self.errors.append(error)
+            raise
+
+    def convert_single_notebook(self, notebook_filename):
+        try:
+            return super().convert_single_notebook(notebook_filename)
+        except Exception as error:
+            self.errors.append(error)
+            raise
+
+
+class Step:
+    """One nbgrader application, set up as `nbgrader STEP ARGS...` would be (in the
+    current folder, with its nbgrader_config.py), then run for one student at a time."""
+
+    def __init__(self, step, assignment, args=()):
+        app_class, converter_class = (_load(name) for name in STEPS[step])
+        self.step, self.assignment = step, assignment
+        self.app = app_class()  # not the singleton: a worker may hold several steps
+        try:
+            self.app.initialize([assignment, *args])
+        except BaseException as error:  # e.g. the config exits: every student would fail alike
+            raise StartError(f"nbgrader {step} could not start: {error!r}") from None
+        self.app.coursedir.assignment_id = assignment
+        # No console output: each run's log is captured (see run) and kept per student.
+        for handler in list(self.app.log.handlers):
+            self.app.log.removeHandler(handler)
+        self.app.log.propagate = False
+        self.converter_class = type(f"Observed{converter_class.__name__}",
+                                    (Observed, converter_class), {})
+
+    def converter(self, student, **traits):
+        """A converter for one student, as `nbgrader STEP --student ID` makes it."""
+        self.app.coursedir.student_id = glob.escape(student)  # a glob in nbgrader: match literally
+        converter = self.converter_class(coursedir=self.app.coursedir, parent=self.app)
+        for name, value in traits.items():
+            setattr(converter, name, value)
+        converter.processed, converter.errors = False, []
+        return converter
+
+    def run(self, student, **traits):
+        """Runs the step for one student: (processed, errors, log text)."""
+        converter = self.converter(student, **traits)
+        with self.captured_log() as log, warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("default")
+            try:
+                converter.start()
+            except NbGraderException as error:  # raised after the failures it recorded
+                if not converter.errors:
+                    converter.errors.append(error)
+            except Exception as error:  # never let one student stop the others
+                converter.errors.append(error)
+                self.app.log.exception("%s for %s failed", self.step, student)
+        # Warnings (nbgrader's own SQLAlchemy ones, a library's) belong in the log too.
+        text = log.getvalue() + "".join(f"[WARNING] {w.category.__name__}: {w.message}\n"
+                                        for w in warned)
+        return converter.processed, converter.errors, text
+
+    def would_process(self, student):
+        """Whether the step would process this student now (nbgrader's own choice:
+        without --force, what is already done is skipped)."""
+        converter = self.converter(student, force=False)
+        with self.captured_log():
+            return converter.init_destination(self.assignment, student)
+
+    @contextlib.contextmanager
+    def captured_log(self):
+        text = io.StringIO()
+        handler = logging.StreamHandler(text)
+        handler.setLevel(self.app.log_level)  # what `nbgrader STEP` would print
+        handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+        self.app.log.addHandler(handler)
+        try:
+            yield text
+        finally:
+            self.app.log.removeHandler(handler)
+
+
+def first_error(errors):
+    """One line saying what went wrong first, or None."""
+    if not errors:
+        return None
+    error = errors[0]
+    reason = f"{type(error).__name__}: {error}".strip()
+    return reason.splitlines()[0][:500]

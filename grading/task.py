@@ -1,0 +1,109 @@
+"""What travels between the instructor's machine and a grading worker, which may share no
+folder with it: a task carries the course (its nbgrader_config.py, the assignment's source
+and release folders, its judge, the nbgrader arguments) and one submission; a result
+carries back the autograded notebooks, the feedback files, the scores and the log.
+
+Files are read without following symbolic links: a student's submission folder is theirs,
+and a link in it must not carry the instructor's files to a worker.
+"""
+import dataclasses
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from .course import CONFIG_FILE
+
+MAX_SUBMISSION_BYTES = 64 * 1024 * 1024  # the notebook cap is 16 MiB; a folder gets room for data
+MAX_FILES = 1000
+
+
+class TooLarge(ValueError):
+    """A folder holds more than a task may carry."""
+
+
+def read_folder(folder, limit=MAX_SUBMISSION_BYTES):
+    """{relative posix path: bytes} of the regular files under folder (symlinks, devices,
+    FIFOs and sockets are left out, linked folders not entered); TooLarge past `limit`
+    bytes or MAX_FILES files."""
+    files, total = {}, 0
+    for parent, _, names in os.walk(folder):  # never follows a link to a folder
+        for name in sorted(names):
+            path = os.path.join(parent, name)
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue  # a symlink (ELOOP), an unreadable file
+            with os.fdopen(fd, "rb") as handle:  # names holds no folder: os.walk lists those apart
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue  # a FIFO, a socket, a device
+                data = handle.read(limit - total + 1)
+            total += len(data)
+            if total > limit or len(files) >= MAX_FILES:
+                raise TooLarge(f"the submission holds more than {limit // 2**20} MiB "
+                               f"or {MAX_FILES} files")
+            files[Path(path).relative_to(folder).as_posix()] = data
+    return files
+
+
+def write_folder(folder, files):
+    """Writes {relative path: bytes} under folder (paths that would leave it are refused)."""
+    folder = Path(folder)
+    for name, data in files.items():
+        path = folder / name
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            raise ValueError(f"refused path {name!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+@dataclasses.dataclass(frozen=True)
+class Course:
+    """Everything a worker needs besides the submission; the same for a whole run."""
+    assignment: str
+    files: dict  # {path in the course folder: bytes}
+    nbgrader_args: tuple
+    feedback: bool
+
+    @property
+    def key(self):
+        """Names this course's contents: a worker sets a course up once per key."""
+        digest = hashlib.sha256(repr((self.assignment, self.nbgrader_args)).encode())
+        for name, data in sorted(self.files.items()):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+        return digest.hexdigest()[:16]
+
+
+def read_course(course_dir, assignment, nbgrader_args=(), feedback=False):
+    """The Course of a run: nbgrader_config.py, source/ASSIGNMENT/, release/ASSIGNMENT/ and
+    judges/ASSIGNMENT.py of course_dir."""
+    course_dir = Path(course_dir)
+    files = {CONFIG_FILE: (course_dir / CONFIG_FILE).read_bytes()}
+    for folder in ("source", "release"):
+        for name, data in read_folder(course_dir / folder / assignment).items():
+            files[f"{folder}/{assignment}/{name}"] = data
+    judge = course_dir / "judges" / f"{assignment}.py"
+    if judge.is_file():
+        files[f"judges/{assignment}.py"] = judge.read_bytes()
+    return Course(assignment, files, tuple(nbgrader_args), feedback)
+
+
+@dataclasses.dataclass(frozen=True)
+class Submission:
+    student: str
+    files: dict  # {path in submitted/STUDENT/ASSIGNMENT/: bytes}
+
+
+@dataclasses.dataclass
+class Graded:
+    """What a worker sends back for one submission."""
+    student: str
+    worker: str
+    error: str = None       # why grading failed (then nothing else is kept)
+    notebooks: dict = dataclasses.field(default_factory=dict)  # {notebook name: JSON text}
+    feedback: dict = dataclasses.field(default_factory=dict)   # {path in feedback/.../: bytes}
+    scores: dict = dataclasses.field(default_factory=dict)     # gradebook.scores of the worker's gradebook
+    shown: tuple = ()       # what the feedback shows from the gradebook (gradebook.feedback_facts)
+    log: str = ""
+    seconds: float = 0.0    # grading it on the worker
+    setup_seconds: float = 0.0  # setting the course up on the worker, when this task did

@@ -1,0 +1,178 @@
+"""What runs on a Dask worker: grade one submission with nbgrader, in a private course
+folder built from the task, and send back what the instructor's machine keeps.
+
+A worker needs the same requirements.txt, this package and bubblewrap; it never needs the
+course folder. The first task of a course sets up a temporary copy of it (config, source,
+release, judge) with a gradebook of its own, filled by nbgrader's generate_assignment from
+the source; every task then runs `nbgrader autograde` (and generate_feedback) for its
+student there, with --force, and returns the autograded notebooks, the feedback, the
+scores of that private gradebook and the log. Nothing here writes the course's gradebook.
+
+A worker that cannot sandbox student code refuses every task (WorkerRefused).
+"""
+import atexit
+import json
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from . import gradebook
+from .course import inside
+from .nbgrader_run import StartError, Step, first_error
+from .task import Graded, read_folder, write_folder
+
+_lock = threading.Lock()  # nbgrader's apps and the working folder belong to the process
+_course = {}  # the one course set up in this process: {"key": ..., "setup": CourseCopy}
+
+
+class WorkerRefused(RuntimeError):
+    """This worker cannot grade safely: it has no working sandbox."""
+
+
+class CourseSetupError(RuntimeError):
+    """The course sent with the task cannot be set up (its config or source is broken)."""
+
+
+def worker_name():
+    try:
+        from distributed import get_worker
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"{socket.gethostname()} pid {os.getpid()}"
+
+
+def isolation(config):
+    """The sandbox a course's nbgrader configuration asks for ("bwrap" unless turned off)."""
+    return config.get("SandboxedKernelManager", {}).get("isolation", "bwrap")
+
+
+def readiness(isolation="bwrap"):
+    """None when this worker can grade, else why not (asked of every worker before a run)."""
+    if isolation != "bwrap":
+        return None
+    from .plugins.sandbox import SandboxUnavailable, check_bubblewrap
+    try:
+        check_bubblewrap()
+    except SandboxUnavailable as error:
+        return str(error)
+    return None
+
+
+def _graded_cells(path):
+    """(cell type, source, nbgrader metadata) of the cells nbgrader keeps in the gradebook."""
+    cells = json.loads(Path(path).read_text()).get("cells", [])
+    return [(c.get("cell_type"), "".join(c.get("source", "")), c["metadata"]["nbgrader"])
+            for c in cells if c.get("metadata", {}).get("nbgrader")]
+
+
+class CourseCopy:
+    """A private course folder on this worker, set up from a task's Course."""
+
+    def __init__(self, course):
+        self.assignment = course.assignment
+        self.folder = Path(tempfile.mkdtemp(prefix=f"grading-{course.assignment}-"))
+        try:
+            self._set_up(course)
+        except BaseException:
+            self.remove()
+            raise
+
+    def _set_up(self, course):
+        write_folder(self.folder, course.files)
+        args = [*course.nbgrader_args, f"--CourseDirectory.root={self.folder}",
+                f"--CourseDirectory.db_url=sqlite:///{self.folder / 'gradebook.db'}", "--force"]
+        with inside(self.folder):
+            try:
+                self.autograde = Step("autograde", self.assignment, args)
+            except StartError as error:
+                raise CourseSetupError(f"on worker {worker_name()}: {error}") from None
+            refused = readiness(isolation(self.autograde.app.config))
+            if refused:
+                raise WorkerRefused(f"worker {worker_name()} refuses to grade: {refused}")
+            self.feedback = Step("generate_feedback", self.assignment, args) if course.feedback else None
+            # The gradebook's cells come from the source, as on the instructor's machine;
+            # the release it makes goes aside and must match the instructor's.
+            generate = Step("generate_assignment", self.assignment,
+                            [*args, "--CourseDirectory.release_directory=regenerated"])
+            _, errors, log = generate.run(".")
+            if errors:
+                raise CourseSetupError(f"nbgrader generate_assignment failed on the worker: "
+                                       f"{first_error(errors)}\n{log}")
+            self._check_release()
+
+    def _check_release(self):
+        for notebook in sorted((self.folder / "source" / self.assignment).glob("*.ipynb")):
+            released = self.folder / "release" / self.assignment / notebook.name
+            regenerated = self.folder / "regenerated" / self.assignment / notebook.name
+            if not released.is_file():
+                raise CourseSetupError(f"release/{self.assignment}/{notebook.name} is missing: run "
+                                       f"`nbgrader generate_assignment {self.assignment}` first")
+            if _graded_cells(released) != _graded_cells(regenerated):
+                raise CourseSetupError(
+                    f"source/{self.assignment}/{notebook.name} has changed since the release was "
+                    f"generated: run `nbgrader generate_assignment {self.assignment} --force` "
+                    "(or `grading regrade`) before grading")
+
+    def grade(self, submission):
+        """Autogrades one submission here; returns Graded."""
+        student, started = submission.student, time.monotonic()
+        graded = Graded(student, worker_name())
+        place = {folder: self.folder / folder / student for folder in
+                 ("submitted", "autograded", "feedback")}
+        for path in place.values():
+            shutil.rmtree(path, ignore_errors=True)
+        write_folder(place["submitted"] / self.assignment, submission.files)
+        try:
+            with inside(self.folder):
+                _, errors, graded.log = self.autograde.run(student)
+                if not errors and self.feedback:
+                    _, errors, log = self.feedback.run(student)
+                    graded.log += log
+            graded.error = first_error(errors)
+            if not graded.error:
+                self._collect(graded, place)
+        finally:
+            for path in place.values():
+                shutil.rmtree(path, ignore_errors=True)
+        graded.seconds = time.monotonic() - started
+        return graded
+
+    def _collect(self, graded, place):
+        autograded = place["autograded"] / self.assignment
+        graded.notebooks = {path.stem: path.read_text()
+                            for path in sorted(autograded.glob("*.ipynb"))}
+        if self.feedback:
+            graded.feedback = read_folder(place["feedback"] / self.assignment)
+        with Gradebook(self.autograde.app.coursedir.db_url) as gb:
+            submission = gb.find_submission(self.assignment, graded.student)
+            graded.scores = gradebook.scores(submission, gradebook.RECORDED)
+            graded.shown = gradebook.shown_in_feedback(submission)
+
+    def remove(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def grade_submission(course, submission):
+    """The Dask task: grades one submission of `course` on this worker."""
+    with _lock:
+        started = time.monotonic()
+        if _course.get("key") != course.key:
+            if "setup" in _course:
+                _course.pop("setup").remove()
+            _course.clear()
+            setup = CourseCopy(course)  # raises for a broken course or a worker without sandbox
+            _course.update(key=course.key, setup=setup)
+            atexit.register(setup.remove)
+        setup_seconds = time.monotonic() - started
+        try:
+            graded = _course["setup"].grade(submission)
+        except Exception as error:  # noqa: BLE001 (sent back as text: a traceback may not travel)
+            graded = Graded(submission.student, worker_name(), error=first_error([error]))
+        graded.setup_seconds = setup_seconds
+        return graded
