@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import CheckCellMetadata, SaveAutoGrades
 from traitlets import Dict
 
@@ -82,11 +83,13 @@ class Recorder:
     def recover(self):
         """Removes what an interrupted run left half-written, so it is graded again."""
         for mark in sorted(self.marks.glob("*")) if self.marks.is_dir() else []:
-            for folder in ("autograded", "feedback"):
-                target = self.course_dir / folder / mark.name / self.assignment
-                if target.is_dir():
-                    shutil.rmtree(target)
+            self.discard(mark.name)
             mark.unlink()
+
+    def discard(self, student):
+        """Removes a student's autograded and feedback folders, so a run grades them again."""
+        for folder in ("autograded", "feedback"):
+            shutil.rmtree(self.course_dir / folder / student / self.assignment, ignore_errors=True)
 
     @contextlib.contextmanager
     def unfinished(self, student):
@@ -109,7 +112,8 @@ class Recorder:
 
     def recorded(self, student):
         """What the gradebook now holds for a student: (scores, what feedback shows)."""
-        with gradebook.open_gradebook(self.course_dir) as gb:
+        coursedir = self.autograde.app.coursedir  # the gradebook nbgrader just wrote
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
             submission = gb.find_submission(self.assignment, student)
             return gradebook.scores(submission, gradebook.RECORDED), gradebook.shown_in_feedback(submission)
 

@@ -35,9 +35,10 @@ def read_folder(folder, limit=MAX_SUBMISSION_BYTES):
             except OSError:
                 continue  # a symlink (ELOOP), an unreadable file
             with os.fdopen(fd, "rb") as handle:  # names holds no folder: os.walk lists those apart
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
                     continue  # a FIFO, a socket, a device
-                data = handle.read(limit - total + 1)
+                data = handle.read(limit - total + 1) if total + info.st_size <= limit else b"-" * (limit + 1)
             total += len(data)
             if total > limit or len(files) >= MAX_FILES:
                 raise TooLarge(f"the submission holds more than {limit // 2**20} MiB "

@@ -1,12 +1,11 @@
-"""Real-world submissions, graded by plain `nbgrader autograde` with the course's
-nbgrader_config.py (two batches at once, half the class each, sharing the gradebook, as
-on a machine grading with one process per core): broken notebooks, runaway code, cheats
+"""Real-world submissions, graded by `grading autograde --feedback` (the Dask engine: two
+workers, each grading in its private copy of the course, the results recorded here by
+nbgrader) with the course's nbgrader_config.py: broken notebooks, runaway code, cheats
 and probes of the instructor's files, next to correct submissions that must come out
 untouched.
 
 The corpus and each submission's expected outcome are in tests/bad_submissions/.
 """
-import concurrent.futures
 import hashlib
 import html
 import json
@@ -15,6 +14,7 @@ import re
 import stat
 import socket
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from nbgrader.api import Gradebook
 from grading import cli
 from grading.commands import report
 from grading.plugins.feedback import HIDDEN_BLOCK
-from grading.course import run_nbgrader
+from grading.course import run_nbgrader, tool_env
 from grading.gradebook import db_url
 from grading.submissions import build_submission, read_answers
 
@@ -40,40 +40,17 @@ SKIPPED = set(filter(None, os.environ.get("BAD_SUBMISSIONS_SKIP", "").split(",")
 CASES = {name: case for name, case in tomllib.loads((CORPUS / "manifest.toml").read_text()).items()
          if name not in SKIPPED}
 CORRECT_ANSWERS = ROOT / "demo" / "students" / "correct_carla.py"
-GRADED = sorted(name for name, case in CASES.items() if case["answers"] != "none")
+GRADED = sorted(name for name, case in CASES.items() if case["answers"] != "none" and "fails" not in case)
+# Expected failures: {student: a phrase of the reason}
+FAILING = {name: case.get("fails", "No notebooks were matched") for name, case in CASES.items()
+           if name not in GRADED}
 
 # Short limits keep the batch quick on CI's two cores; the course's own are longer.
 TEST_LIMITS = """
 c.Execute.timeout = 6
 c.Execute.iopub_timeout = 3
 c.BoundedExecute.notebook_budget = 120
-# Two plain nbgrader batches share the gradebook (see halves()): a writer waits for the other.
-c.CourseDirectory.db_url = c.CourseDirectory.db_url + "?timeout=300"
 """
-
-
-def halves(names):
-    """Two nbgrader student globs that split names (by first letter) into halves: the
-    class is graded as two plain `nbgrader autograde` batches at once, one per core."""
-    firsts = sorted({name[0] for name in names})
-    count, split = 0, []
-    for letter in firsts:
-        if count >= len(names) / 2:
-            break
-        split.append(letter)
-        count += sum(name[0] == letter for name in names)
-    letters = "".join(split)
-    return [f"[{letters}]*", f"[!{letters}]*"]
-
-
-def run_halves(course, *args):
-    """`nbgrader ARGS` on each half of the class at once; one result, as of one run."""
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda glob: run_nbgrader(
-            course, *args, f"--CourseDirectory.student_id={glob}", check=False), halves(list(CASES))))
-    return subprocess.CompletedProcess(
-        args, max(r.returncode for r in results), "".join(r.stdout for r in results),
-        "".join(r.stderr for r in results))
 
 
 def _mutations():
@@ -107,12 +84,14 @@ def instructor_files(course):
 
 
 class Batch:
-    def __init__(self, course, autograde, feedback, rows, before):
-        self.course, self.autograde, self.feedback, self.rows = course, autograde, feedback, rows
+    def __init__(self, course, autograde, rows, before):
+        self.course, self.autograde, self.rows = course, autograde, rows
         self.before = before  # what the course folder held before autograde
 
     def log(self):
-        return self.autograde.stdout + self.autograde.stderr
+        """Everything grading printed or logged: the command's output, every student's log."""
+        logs = sorted((self.course / "reports" / ASSIGNMENT / "logs").rglob("*.log"))
+        return self.autograde.stdout + self.autograde.stderr + "".join(p.read_text() for p in logs)
 
     def findings_text(self, student):
         row = self.rows[student]
@@ -137,16 +116,23 @@ def batch(tmp_path_factory):
             (folder / "README.txt").write_text("I could not get Jupyter to work, sorry.\n")
         else:
             (folder / f"{NOTEBOOK}.ipynb").write_text(submission_text(name, case, release, fill))
+        for link, target in case.get("links", {}).items():
+            (folder / link).parent.mkdir(parents=True, exist_ok=True)
+            (folder / link).symlink_to(fill(target))
+        if case.get("extra_bytes"):
+            with open(folder / "data.bin", "wb") as data:
+                data.truncate(case["extra_bytes"])
     before = {"submitted": file_hashes(course / "submitted"),
               "modes": {path: path.lstat().st_mode for path in instructor_files(course)},
               "source": file_hashes(course / "source"),
               "config": (course / "nbgrader_config.py").read_bytes()}
     with listener:
-        autograde = run_halves(course, "autograde", ASSIGNMENT)
-    feedback = run_halves(course, "generate_feedback", ASSIGNMENT)
+        autograde = subprocess.run(
+            [sys.executable, "-m", "grading", "autograde", ASSIGNMENT, "--course", str(course),
+             "--feedback", "--workers", "2"], cwd=ROOT, env=tool_env(), capture_output=True, text=True)
     assert cli.main(["report", ASSIGNMENT, "--course", str(course)]) == 0  # and its table prints
     rows = {row["student"]: row for row in report.report_rows(course, ASSIGNMENT)[0]}
-    return Batch(course, autograde, feedback, rows, before)
+    return Batch(course, autograde, rows, before)
 
 
 def needs(*students):
@@ -172,7 +158,14 @@ def printed(course, student):
 
 
 def test_the_batch_completes(batch):
-    assert batch.autograde.returncode == 0, batch.log()[-5000:]
+    # The expected failures only, each with its reason (a folder with no notebook, one
+    # too big to send to a worker); every other submission graded.
+    assert batch.autograde.returncode == (1 if FAILING else 0), batch.log()[-5000:]
+    failures = {line.split(":")[1].strip(): line for line in batch.autograde.stdout.splitlines()
+                if line.startswith("  failed: ")}
+    assert sorted(failures) == sorted(FAILING), failures
+    for student, reason in FAILING.items():
+        assert reason in failures[student], failures[student]
     assert "There was an error processing" not in batch.log()
     for student in GRADED:
         assert notebook_path(batch.course, "autograded", student).exists(), student
@@ -203,7 +196,7 @@ def test_flags_and_reasons(batch, student):
     assert row["needs_review"] == ("yes" if case["review"] else "no"), batch.findings_text(student)
     for phrase in case["reasons"]:
         assert phrase in batch.findings_text(student), batch.findings_text(student)
-    if case["answers"] != "none":
+    if student in GRADED:
         with Gradebook(db_url(batch.course)) as gb:
             submission = gb.find_submission(ASSIGNMENT, student)
             assert submission.needs_manual_grade == case["review"]
@@ -231,6 +224,16 @@ def test_student_code_cannot_reach_instructor_files(batch):
     assert "autograded" not in found["cwd"]
 
 
+def test_links_in_a_submission_carry_nothing(batch):
+    """Links a student leaves in the submission folder are not sent to the worker: the
+    kernel finds none of the files they point to."""
+    needs("links_in_submission")
+    line = next(line for line in printed(batch.course, "links_in_submission").splitlines()
+                if line.startswith("LINKS "))
+    found = json.loads(line[len("LINKS "):])
+    assert found == dict.fromkeys(CASES["links_in_submission"]["links"], "FileNotFoundError")
+
+
 def feedback_text(course, student):
     """The feedback page's text, as a student reads it (tags and highlighting removed)."""
     page = notebook_path(course, "feedback", student).read_text()
@@ -248,7 +251,7 @@ def hidden_lines(course):
 
 
 def test_feedback_keeps_hidden_tests_hidden(batch):
-    assert batch.feedback.returncode == 0, batch.feedback.stderr[-3000:]
+    assert "generate_feedback: " in batch.autograde.stdout and "generate_feedback: nothing" not in batch.autograde.stdout
     hidden = hidden_lines(batch.course)
     assert len(hidden) > 50
     for student in ("blank_ben", "cheat_builtins", "infinite_loop", "correct_carla"):
@@ -290,23 +293,29 @@ def test_the_gradebook_is_untouched(batch):
 def test_classmates_submissions_are_untouched(batch):
     submitted = batch.course / "submitted"
     assert file_hashes(submitted) == batch.before["submitted"]
+    planted = {submitted / student / ASSIGNMENT / link
+               for student, case in CASES.items() for link in case.get("links", {})}
     for folder, dirs, files in os.walk(submitted):
         for name in dirs + files:
-            assert not os.path.islink(os.path.join(folder, name)), os.path.join(folder, name)
+            path = Path(folder, name)
+            assert not path.is_symlink() or path in planted, path
 
 
 def test_graded_folders_hold_only_what_nbgrader_wrote(batch):
     """No links, FIFOs or files of the kernel's in autograded/: only the graded notebook and
-    copies of the student's submitted files, as regular files."""
+    copies of the student's submitted files (nbgrader's own copy, as in a serial run), as
+    regular files and folders."""
     autograded = batch.course / "autograded"
     for student in sorted(os.listdir(autograded)):
         folder = autograded / student / ASSIGNMENT
         assert sorted(os.listdir(autograded / student)) == [ASSIGNMENT], student
-        allowed = {f"{NOTEBOOK}.ipynb"} | set(os.listdir(batch.course / "submitted" / student / ASSIGNMENT))
-        for name in os.listdir(folder):
-            mode = (folder / name).lstat().st_mode
-            assert stat.S_ISREG(mode), (student, name, stat.filemode(mode))
-            assert name in allowed, (student, name)
+        submitted = batch.course / "submitted" / student / ASSIGNMENT
+        for path in folder.rglob("*"):
+            relative = path.relative_to(folder)
+            mode = path.lstat().st_mode
+            assert stat.S_ISREG(mode) or stat.S_ISDIR(mode), (student, relative, stat.filemode(mode))
+            assert relative == Path(f"{NOTEBOOK}.ipynb") or os.path.lexists(submitted / relative), \
+                (student, relative)
 
 
 INSTRUCTOR_MARKS = ("SQLite format 3", "c.CourseDirectory", "BEGIN SOLUTION", "BEGIN HIDDEN TESTS")

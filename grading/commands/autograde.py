@@ -60,6 +60,7 @@ class EngineCost:
     setup: float = 0.0     # setting the course up on the workers, summed
     dask: float = 0.0      # task and transfer time outside grading, summed
     recording: float = 0.0  # writing the results here, summed
+    in_tasks: float = 0.0  # the tasks' own code on the workers (set-up and grading, failures too)
     submissions: int = 0
 
     def line(self):
@@ -163,7 +164,7 @@ def grade_class(course_dir, assignment, students=None, force=False, feedback=Fal
                     if fb:
                         feedback_results[student] = fb
                     progress.advance(outcome)
-            cost.dask = _dask_seconds(task_stream.data) - cost.grading - cost.setup
+            cost.dask = _dask_seconds(task_stream.data) - cost.in_tasks
     progress.finish()
     autograde_seconds = time.monotonic() - started
     if feedback:
@@ -181,6 +182,7 @@ def _record(recorder, graded, feedback, keep_log, cost):
     """Writes one worker result here; returns (outcome, error, feedback result or None)."""
     student = graded.student
     cost.setup += graded.setup_seconds
+    cost.in_tasks += graded.setup_seconds + graded.seconds
     if graded.error:
         keep_log("autograde", student, f"{graded.log}\nfailed on {graded.worker or 'the cluster'}: "
                                        f"{graded.error}\n")
@@ -196,7 +198,8 @@ def _record(recorder, graded, feedback, keep_log, cost):
         if not error:
             scores, shown = recorder.recorded(student)
             if scores != graded.scores:  # never expected: the same notebook, the same steps
-                error = "the scores recorded here differ from the worker's: grade again with --force"
+                error = "the scores recorded here differ from the worker's; the results were removed"
+                recorder.discard(student)
             elif feedback:
                 fb = _feedback(recorder, graded, shown, keep_log)
     cost.recording += time.thread_time() - started
