@@ -11,8 +11,9 @@ nbgrader_config.py, and compares every cell's score. Reports:
 - each run's wall time and peak memory (all its processes: nbgrader, workers, kernels);
 - the engine's own cost per submission, as the command measures it (Dask's time on the
   workers outside grading, and recording in the gradebook here);
-- CPU per submission (all processes, kernels included; LocalCluster only) against the
-  CPU of the notebook's own "Restart and run all" (kernel start-up included);
+- CPU per submission (the machine's busy time: all processes, kernels included; run it on
+  an idle machine; LocalCluster only) against the CPU of the notebook's own "Restart and
+  run all" (kernel start-up included);
 then ends with one line:
 
     serial S s/sub, parallel P s/sub, speedup X.XXx, identical scores: yes|no
@@ -20,7 +21,6 @@ then ends with one line:
 import argparse
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -53,15 +53,17 @@ with tempfile.TemporaryDirectory() as folder:
 """
 
 
-def children_cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def machine_cpu():
+    """CPU seconds this machine has been busy (all cores): kernels in their sandboxes and
+    whatever they fork are counted too, which a process tree's own accounting misses."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 def run_measured(command, cwd):
     """Runs command; returns (seconds, peak bytes of the process tree's resident memory,
-    CPU seconds of every process it started and waited for, its output)."""
-    peak, cpu_before = 0, children_cpu()
+    the machine's busy CPU seconds meanwhile (run on an idle machine), its output)."""
+    peak, cpu_before = 0, machine_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=tool_env(), stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
@@ -89,7 +91,7 @@ def run_measured(command, cwd):
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    return seconds, peak, children_cpu() - cpu_before, output
+    return seconds, peak, machine_cpu() - cpu_before, output
 
 
 def run_all_cpu():
@@ -151,9 +153,10 @@ def main():
     where = f"cluster at {options.scheduler}" if options.scheduler else "LocalCluster"
     print(f"graded by serial nbgrader autograde: {graded} of {n}")
     print(f"serial:   {serial_seconds:7.1f} s, peak memory {serial_peak / mib:6.0f} MiB, "
-          f"CPU {serial_cpu / n:.2f} s per submission")
+          f"CPU {serial_cpu / n:.2f} s per submission ({serial_cpu / serial_seconds:.2f} cores busy)")
     print(f"parallel: {parallel_seconds:7.1f} s, peak memory {parallel_peak / mib:6.0f} MiB"
-          + ("" if options.scheduler else f", CPU {parallel_cpu / n:.2f} s per submission")
+          + ("" if options.scheduler else f", CPU {parallel_cpu / n:.2f} s per submission "
+                                           f"({parallel_cpu / parallel_seconds:.2f} cores busy)")
           + f" ({where})")
     engine_line = re.search(r"^engine: .*$", output, re.M)
     print(engine_line.group(0) if engine_line else "engine: (no line in the command's output)")

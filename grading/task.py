@@ -68,7 +68,8 @@ class Course:
 
     @property
     def key(self):
-        """Names this course's contents: a worker sets a course up once per key."""
+        """Names this course's contents: a worker sets a course up once per key (with or
+        without feedback alike)."""
         digest = hashlib.sha256(repr((self.assignment, self.nbgrader_args)).encode())
         for name, data in sorted(self.files.items()):
             digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())

@@ -95,7 +95,7 @@ class CourseCopy:
             refused = readiness(isolation(self.autograde.app.config))
             if refused:
                 raise WorkerRefused(f"worker {worker_name()} refuses to grade: {refused}")
-            self.feedback = Step("generate_feedback", self.assignment, args) if course.feedback else None
+            self.args, self.feedback = args, None  # generate_feedback: set up when first asked for
             # The gradebook's cells come from the source, as on the instructor's machine;
             # the release it makes goes aside and must match the instructor's.
             generate = Step("generate_assignment", self.assignment,
@@ -117,10 +117,10 @@ class CourseCopy:
                 raise CourseSetupError(
                     f"source/{self.assignment}/{notebook.name} has changed since the release was "
                     f"generated: run `nbgrader generate_assignment {self.assignment} --force` "
-                    "(or `grading regrade`) before grading")
+                    "before grading")
 
-    def grade(self, submission):
-        """Autogrades one submission here; returns Graded."""
+    def grade(self, submission, feedback=False):
+        """Autogrades one submission here (and makes its feedback); returns Graded."""
         student, started = submission.student, time.monotonic()
         graded = Graded(student, worker_name())
         place = {folder: self.folder / folder / student for folder in
@@ -131,23 +131,24 @@ class CourseCopy:
         try:
             with inside(self.folder):
                 _, errors, graded.log = self.autograde.run(student)
-                if not errors and self.feedback:
+                if not errors and feedback:
+                    self.feedback = self.feedback or Step("generate_feedback", self.assignment, self.args)
                     _, errors, log = self.feedback.run(student)
                     graded.log += log
             graded.error = first_error(errors)
             if not graded.error:
-                self._collect(graded, place)
+                self._collect(graded, place, feedback)
         finally:
             for path in place.values():
                 shutil.rmtree(path, ignore_errors=True)
         graded.seconds = time.monotonic() - started
         return graded
 
-    def _collect(self, graded, place):
+    def _collect(self, graded, place, feedback):
         autograded = place["autograded"] / self.assignment
         graded.notebooks = {path.stem: path.read_text()
                             for path in sorted(autograded.glob("*.ipynb"))}
-        if self.feedback:
+        if feedback:
             graded.feedback = read_folder(place["feedback"] / self.assignment)
         with Gradebook(self.autograde.app.coursedir.db_url) as gb:
             submission = gb.find_submission(self.assignment, graded.student)
@@ -171,7 +172,7 @@ def grade_submission(course, submission):
             atexit.register(setup.remove)
         setup_seconds = time.monotonic() - started
         try:
-            graded = _course["setup"].grade(submission)
+            graded = _course["setup"].grade(submission, course.feedback)
         except Exception as error:  # noqa: BLE001 (sent back as text: a traceback may not travel)
             graded = Graded(submission.student, worker_name(), error=first_error([error]))
         graded.setup_seconds = setup_seconds

@@ -103,6 +103,24 @@ def test_outcomes_are_facts_and_a_second_run_skips(on_local_cluster, tmp_path):
 
 
 @pytest.mark.slow  # real kernels
+def test_feedback_follows_the_gradebook(on_local_cluster):
+    """The worker's feedback page is kept while the gradebook shows what the worker's did;
+    after an instructor's comment it is made here, from the gradebook, by nbgrader."""
+    course, _ = on_local_cluster
+    fresh = autograde.grade_class(course, ASSIGNMENT, ["10001"], force=True, feedback=True, workers=1)
+    (_, _, log, _), = fresh.steps["generate_feedback"][0].values()
+    assert Path(log).read_text() == "feedback made on the worker"
+    with gradebook.open_gradebook(course) as gb:
+        comment = gb.find_comment("fit", "expressions_to_ml", ASSIGNMENT, "10001")
+        comment.manual_comment = "Well argued: see me about the learning rate."
+        gb.db.commit()
+    again = autograde.grade_class(course, ASSIGNMENT, ["10001"], force=True, feedback=True, workers=1)
+    (outcome, _, log, _), = again.steps["generate_feedback"][0].values()
+    assert outcome == "done" and "feedback made on the worker" not in Path(log).read_text()
+    assert "see me about the learning rate" in notebook_path(course, "feedback", "10001").read_text()
+
+
+@pytest.mark.slow  # real kernels
 def test_an_interrupted_run_resumes_without_force(serial_scores, tmp_path):
     """Ctrl-C mid-run, then the same command again: only what is missing is graded, and
     a student whose results were half written when it stopped is graded again."""
