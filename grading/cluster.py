@@ -50,7 +50,8 @@ def dask_client(scheduler=None, workers=None):
         return
     settings = {"distributed.scheduler.allowed-failures": ATTEMPTS - 1}
     with tempfile.TemporaryDirectory(prefix="grading-dask-") as scratch, dask.config.set(settings):
-        # Workers run in a scratch folder of their own: they never use the course folder.
+        # Dask's scratch space is a folder of its own; each task works in a private copy of
+        # the course (grading.worker), never in the course folder.
         with LocalCluster(n_workers=workers or usable_cores(), threads_per_worker=1,
                           processes=True, dashboard_address=":0", local_directory=scratch,
                           silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
