@@ -39,10 +39,17 @@ def all_scores(course):
     return gradebook.snapshot(course, ASSIGNMENT, STUDENTS)
 
 
+# `grading ARGS`, with Ctrl-C raising KeyboardInterrupt even when the suite was started
+# in the background (a non-interactive shell starts background jobs with SIGINT ignored,
+# and a Python started so keeps ignoring it).
+GRADING_WITH_CTRL_C = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                       "from grading.cli import main; sys.exit(main())")
+
+
 def grading(*args, **popen):
     """`grading ARGS` as a subprocess of its own session (so a test can stop it and all
     it started)."""
-    return subprocess.Popen([sys.executable, "-m", "grading", *args], cwd=ROOT, env=tool_env(),
+    return subprocess.Popen([sys.executable, "-c", GRADING_WITH_CTRL_C, *args], cwd=ROOT, env=tool_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, **popen)
 
