@@ -9,6 +9,7 @@ submissions failed, 2 nothing could be done (the message says why).
 import argparse
 import sys
 
+from . import interrupt
 from .assignment import AssignmentError
 from .commands import autograde, class_run, demo, report
 from .course import CourseError, course_folder
@@ -43,7 +44,8 @@ def main(argv=None):
     options = parser().parse_args(argv)
     options.nbgrader_args = nbgrader_args
     try:
-        return COMMANDS[options.command].run(course_folder(options.course), options)
+        with interrupt.remembered():
+            return COMMANDS[options.command].run(course_folder(options.course), options)
     except USER_ERRORS as error:
         print(f"grading {options.command}: error: {error}", file=sys.stderr)
         return 2

@@ -183,6 +183,30 @@ def stop(process):
     process.wait()
 
 
+def test_ctrl_c_swallowed_by_a_finaliser_still_stops_the_run(monkeypatch):
+    """Ctrl-C that lands in a __del__ (as CI saw in Dask's GC callback) is printed as
+    "Exception ignored" and lost; the grading loop's check() raises it again."""
+    from grading import interrupt
+
+    class RaisesInFinaliser:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)  # the handler runs here, inside __del__
+
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: None)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        RaisesInFinaliser()  # without remembering, the interrupt is gone
+        interrupt.check()
+        with interrupt.remembered():
+            RaisesInFinaliser()
+            with pytest.raises(KeyboardInterrupt):
+                interrupt.check()
+        interrupt.check()  # forgotten when the run ends
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture
 def scheduler(tmp_path):
     """A real `dask scheduler` (two tries per task before KilledWorker); yields its

@@ -30,7 +30,7 @@ from pathlib import Path
 from distributed import as_completed, get_task_stream
 from distributed.scheduler import KilledWorker
 
-from .. import gradebook
+from .. import gradebook, interrupt
 from ..cluster import dask_client, dashboard, check_workers, threads, usable_cores
 from ..course import CourseError
 from ..course_lock import course_lock
@@ -164,11 +164,13 @@ def grade_class(course_dir, assignment, students=None, force=False, feedback=Fal
                     if fb:
                         feedback_results[student] = fb
                     progress.advance(outcome)
+                    interrupt.check()
             cost.dask = _dask_seconds(task_stream.data) - cost.in_tasks
     progress.finish()
     autograde_seconds = time.monotonic() - started
     if feedback:
         for student in skipped:  # graded before: feedback made here, as generate_feedback would
+            interrupt.check()
             processed, error, log = recorder.make_feedback(student, force)
             feedback_results[student] = ("failed" if error else "done" if processed else "skipped",
                                          0.0, keep_log("generate_feedback", student, log), error)
