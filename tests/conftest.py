@@ -18,3 +18,17 @@ def demo_class(tmp_path_factory):
     course = fresh_course(tmp_path_factory.mktemp("demo") / "course", demo=True)
     demo.main(course)
     return course
+
+
+@pytest.fixture(scope="session")
+def corpus_course(tmp_path_factory):
+    """The mutation corpus (tests/answers/, the baseline included) graded in one parallel
+    autograde run: (course folder, log file). Shared by the mutation suite and the class
+    report's browser test."""
+    from tests.support.corpus import EVERYONE, grade_corpus
+
+    folder = tmp_path_factory.mktemp("mutations")
+    course, summary = grade_corpus(folder, EVERYONE)
+    log = folder / "autograde.log"
+    log.write_text(summary + "\n")
+    return course, log

@@ -22,24 +22,15 @@ mutation_scores.txt in the fixture's temporary folder.
 """
 import pytest
 
-from grading.commands import autograde
-from grading.course import run_nbgrader
-from grading.submissions import build_submission, read_answers, write_submission
-from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, fresh_course, notebook_path, structure
-from tests.support.corpus import BASELINE, CORPUS, Answer
+from grading import cli, diagnosis
+from grading.class_report import class_facts
+from tests.support import ASSIGNMENT, ROOT, cell_scores, notebook_path, structure
+from tests.support import mistake_table
+from tests.support.corpus import BASELINE, CORPUS, EVERYONE, Answer
+from tests.support.report_check import disagreements
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
-EVERYONE = [Answer(BASELINE)] + CORPUS
-
-
-def submit(course_dir, answers, release=notebook_path(ROOT, "release")):
-    """Writes one submission per answer into course_dir/submitted/: the release with the
-    baseline's answers, then the answer file's own on top."""
-    baseline = read_answers(BASELINE)
-    for answer in answers:
-        nb = build_submission(release, {**baseline, **answer.cells})
-        write_submission(course_dir, answer.student, ASSIGNMENT, NOTEBOOK, nb)
 
 
 def problems(answer, scores):
@@ -100,16 +91,10 @@ def score_table(answers, scores_by_student):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """{student id: cell scores} of the whole corpus, from one parallel autograde run."""
-    folder = tmp_path_factory.mktemp("mutations")
-    course = fresh_course(folder / "course")
-    # Records the assignment and its test cells in the course's fresh gradebook.
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    submit(course, EVERYONE)
-    results, seconds = autograde.grade_class(course, ASSIGNMENT, force=True).steps["autograde"]
-    log = folder / "autograde.log"
-    log.write_text(autograde.summarize(results, seconds) + "\n")
+def graded(corpus_course):
+    """{student id: cell scores} of the whole corpus."""
+    course, log = corpus_course
+    folder = log.parent
     # A submission nbgrader failed to grade has no autograded notebook (and zeros in the
     # gradebook): that says nothing about the test cells, so it is reported as not graded.
     scores = {answer.student: cell_scores(course, answer.student)
@@ -132,6 +117,9 @@ def test_corpus_is_well_formed():
         assert answer.summary.startswith(f"{answer.kind.capitalize()}: "), (
             f"{answer.label} should open with '# {answer.kind.capitalize()}: <what it is>'")
         assert answer.cells and set(answer.cells) <= set(Answer(BASELINE).cells), answer.label
+        if answer.kind == "wrong" and answer.mistake != answer.path.stem:
+            assert (answer.path.parent / f"{answer.mistake}.py").exists(), (
+                f"{answer.label}: a variant of a mistake needs the mistake's own file")
         questions = {STRUCTURE.question_of(cell).title for cell in answer.cells}
         assert len(questions) == 1, f"{answer.label} answers more than one question: {questions}"
 
@@ -139,3 +127,31 @@ def test_corpus_is_well_formed():
 @pytest.mark.parametrize("answer", EVERYONE, ids=lambda answer: answer.label)
 def test_graded_fairly(graded, answer):
     assert problems(answer, graded[answer.student]) == [], answer.summary
+
+
+def test_mistake_table_is_up_to_date(corpus_course):
+    """mistakes/expressions_to_ml.json is what the corpus, graded now, gives."""
+    course, _ = corpus_course
+    problems = mistake_table.stale(diagnosis.read_table(ROOT, ASSIGNMENT), mistake_table.build(course))
+    assert problems == [], ("the table of known mistakes is out of date: refresh it with "
+                            "`python -m tests.support.mistake_table`\n" + "\n".join(problems))
+
+
+def test_class_report_agrees_with_the_gradebook(corpus_course):
+    course, _ = corpus_course
+    assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(course)]) == 0
+    assert disagreements(course, ASSIGNMENT, [answer.student for answer in EVERYONE]) == []
+
+
+def test_class_report_names_each_wrong_answers_own_mistake(corpus_course):
+    """The report, with the committed table, names every corpus mistake for the answer
+    that makes it (among mistakes the tests cannot tell apart), and nothing for a correct one."""
+    course, _ = corpus_course
+    facts = class_facts(course, ASSIGNMENT)
+    for answer in EVERYONE:
+        verdicts = facts.diagnoses.get(answer.student, [])
+        named = {m for d in verdicts if d.recognised for m, _ in d.mistakes}
+        if answer.kind == "wrong":
+            assert answer.mistake in named, (answer.label, verdicts)
+        else:
+            assert verdicts == [], (answer.label, verdicts)

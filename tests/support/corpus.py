@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from grading.submissions import read_answers
+from grading.commands import autograde
+from grading.course import run_nbgrader
+from grading.submissions import build_submission, read_answers, write_submission
 
-from . import ROOT
+from . import ASSIGNMENT, NOTEBOOK, ROOT, fresh_course, notebook_path
 
 ANSWERS = ROOT / "tests" / "answers"
 BASELINE = ANSWERS / "baseline.py"
@@ -33,6 +35,12 @@ class Answer:
         return self.label.replace("/", "-")
 
     @property
+    def mistake(self):
+        """What a wrong answer gets wrong, as an id: "name--style.py" is another way of
+        writing the mistake of "name.py"."""
+        return self.path.stem.split("--")[0]
+
+    @property
     def summary(self):
         return self.path.read_text().splitlines()[0].lstrip("# ")
 
@@ -52,3 +60,26 @@ def load_corpus(kinds=KINDS):
 
 
 CORPUS = load_corpus()
+EVERYONE = [Answer(BASELINE)] + CORPUS  # what the mutation suite grades
+
+
+def submit(course_dir, answers, release=None):
+    """Writes one submission per answer into course_dir/submitted/: the release with the
+    baseline's answers, then the answer file's own on top."""
+    release = release or notebook_path(ROOT, "release")
+    baseline = read_answers(BASELINE)
+    for answer in answers:
+        nb = build_submission(release, {**baseline, **answer.cells})
+        write_submission(course_dir, answer.student, ASSIGNMENT, NOTEBOOK, nb)
+
+
+def grade_corpus(folder, answers, workers=None):
+    """A scratch course in folder/course with one submission per answer, graded in one
+    parallel run (`grading autograde`). Returns (course folder, summary of the run)."""
+    course = fresh_course(Path(folder) / "course")
+    # Records the assignment and its test cells in the course's fresh gradebook.
+    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    submit(course, answers)
+    results, seconds = autograde.grade_class(course, ASSIGNMENT, force=True,
+                                             workers=workers).steps["autograde"]
+    return course, autograde.summarize(results, seconds)
