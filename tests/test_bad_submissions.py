@@ -30,6 +30,7 @@ from grading.gradebook import db_url
 from grading.submissions import build_submission, read_answers
 
 from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, fresh_course, notebook_path
+from tests.support.report_check import disagreements
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
@@ -416,3 +417,11 @@ def test_forged_findings_are_not_reported(batch):
 def test_kernel_stderr_cannot_forge_the_log(batch):
     needs("stderr_spam")
     assert "FAKE" not in batch.log(), [line[:200] for line in batch.log().splitlines() if "FAKE" in line]
+
+
+def test_class_report_agrees_with_the_gradebook(batch):
+    """The class report of this batch (broken files, attacks, odd names and outputs) holds
+    the gradebook's numbers, and only the report's own markup: whatever students wrote is
+    text on the page."""
+    assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(batch.course)]) == 0
+    assert disagreements(batch.course, ASSIGNMENT, sorted(batch.rows)) == []

@@ -5,6 +5,10 @@ JupyterLab servers on 127.0.0.1.
   cells, and sees the three inline plots, with no error anywhere.
 - The instructor's formgrader (nbgrader's JupyterLab server extension) lists the graded
   demo class with each student's score.
+- The class report (reports/<assignment>/class_report.html) of the graded mutation corpus
+  opens from disk: every figure renders, and the totals and test pass rates it shows are
+  the gradebook's. Its screenshot is docs/class_report.png (GRADING_REFRESH_DOCS=1
+  rewrites it).
 - Stored XSS: a submission whose markdown, raw html cell and outputs (text/html,
   application/javascript, SVG, text/markdown, widget view) carry script is graded; neither
   the formgrader's submission view of it nor its feedback page runs any of it, and both
@@ -31,6 +35,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grading import cli, gradebook
 from grading.course import run_nbgrader, tool_env
 from grading.gradebook import db_url
 from grading.submissions import build_submission, read_answers, write_submission
@@ -178,6 +183,42 @@ def test_student_runs_the_release_in_jupyterlab_and_sees_the_plots(browser, tmp_
 
 
 @pytest.mark.slow  # real kernels, a browser
+@pytest.mark.slow  # the corpus graded, a browser
+def test_class_report_renders_the_gradebook(browser, corpus_course, tmp_path):
+    course, _ = corpus_course
+    students = sorted(gradebook.student_ids(course))
+    assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(course)]) == 0
+    report = course / "reports" / ASSIGNMENT / "class_report.html"
+    page = browser.new_page(viewport={"width": 1100, "height": 1500})
+    page.set_default_timeout(PAGE_SECONDS * 1000)
+    try:
+        page.goto(report.resolve().as_uri(), wait_until="load")
+        page.wait_for_function("() => [...document.images].every(img => img.complete)")
+        figures = page.locator("img[id^='figure-']")
+        assert figures.count() == 4  # totals, questions, tests, likely mistakes
+        for i in range(figures.count()):
+            assert figures.nth(i).evaluate("img => img.naturalWidth > 300 && img.naturalHeight > 100")
+
+        totals = gradebook.totals(course, ASSIGNMENT, students)
+        shown = {}
+        for row in page.locator("#totals tr[data-student]").all():
+            cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+            shown[cells[0]] = cells[-2]
+        assert shown == {s: f"{score:g}" for s, (score, _) in totals.items()}
+
+        scores = {s: cell_scores(course, s) for s in students}
+        for row in page.locator("#tests tr[data-cell]").all():
+            key = row.get_attribute("data-cell")
+            points = [sc[key] for sc in scores.values()]
+            rate = sum(score >= top for score, top in points) / len(points)
+            assert row.locator("td").nth(3).inner_text().strip() == f"{100 * rate:.0f}%", key
+        page.screenshot(path=str(tmp_path / "class_report.png"))
+        if os.environ.get("GRADING_REFRESH_DOCS") == "1":
+            shutil.copy(tmp_path / "class_report.png", ROOT / "docs" / "class_report.png")
+    finally:
+        page.close()
+
+
 def test_formgrader_lists_the_graded_demo_class(browser, demo_class):
     with JupyterLab(demo_class) as lab:
         page = browser.new_page()

@@ -22,6 +22,7 @@ whole run holds the course lock. Per-student logs go to reports/<assignment>/log
 import dataclasses
 import glob
 import itertools
+import json
 import sys
 import time
 import uuid
@@ -150,6 +151,7 @@ def grade_class(course_dir, assignment, students=None, force=False, feedback=Fal
     if todo:
         course = read_course(course_dir, assignment, nbgrader_args, feedback)
         with dask_client(scheduler, workers) as client:
+            engine = f"{threads(client)} Dask workers" + (f" at {scheduler}" if scheduler else "")
             link = dashboard(client)
             if link:
                 print(f"Dask dashboard: {link}", file=stream)
@@ -174,10 +176,23 @@ def grade_class(course_dir, assignment, students=None, force=False, feedback=Fal
             processed, error, log = recorder.make_feedback(student, force)
             feedback_results[student] = ("failed" if error else "done" if processed else "skipped",
                                          0.0, keep_log("generate_feedback", student, log), error)
+    if todo:
+        _keep_record(course_dir, assignment, graded_results, autograde_seconds, engine)
     steps = {"autograde": (graded_results, autograde_seconds)}
     if feedback:
         steps["generate_feedback"] = (feedback_results, time.monotonic() - started - autograde_seconds)
     return ClassGrading(steps, cost)
+
+
+def _keep_record(course_dir, assignment, results, seconds, engine):
+    """reports/<assignment>/grading.json: when the last run that graded something ended,
+    how long it took, on what, and its outcomes (the class report shows it)."""
+    outcomes = [outcome for outcome, *_ in results.values()]
+    graded = max(1, len(outcomes) - outcomes.count("skipped"))
+    record = {"finished": time.strftime("%Y-%m-%d %H:%M"), "seconds": round(seconds, 1),
+              "per_submission": round(seconds / graded, 2), "engine": engine,
+              **{outcome: outcomes.count(outcome) for outcome in sorted(set(outcomes))}}
+    (course_dir / "reports" / assignment / "grading.json").write_text(json.dumps(record, indent=1) + "\n")
 
 
 def _record(recorder, graded, feedback, keep_log, cost):

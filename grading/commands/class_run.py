@@ -29,6 +29,7 @@ import zipfile
 from pathlib import Path
 
 from .. import gradebook
+from ..class_report import write_class_report
 from ..course import CourseError, run_nbgrader as nbgrader
 from ..cluster import usable_cores
 from ..course_lock import course_lock
@@ -116,8 +117,10 @@ def instructor_report(course_dir, assignment):
     rows, structure, csv_path = report.write_report(course_dir, assignment)
     csv_path.with_suffix(".txt").write_text(report.table(rows, structure) + "\n")
     review = [row["student"] for row in rows if row["needs_review"] == "yes"]
+    html_path, _ = write_class_report(course_dir, assignment)
     lines = [f"instructor report:    {csv_path} (and .txt): {len(rows)} submissions, "
-             f"{len(review)} need review"]
+             f"{len(review)} need review",
+             f"class report:         {html_path}"]
     if review:
         shown = ", ".join(review[:20]) + (f" and {len(review) - 20} more" if len(review) > 20 else "")
         lines.append(f"  need review: {shown}")

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..assignment import AssignmentError, assignment_names, read_assignment
 from ..course import notebook_path, run_nbgrader
 from ..submissions import build_submission, read_answers, write_submission
+from ..class_report import write_class_report
 from . import report
 
 
@@ -67,6 +68,7 @@ def main(course_dir, assignment=None):
     step("exporting grades to grades.csv")
     run_nbgrader(course_dir, "export", "--to", str(course_dir / "grades.csv"))
     rows, structure, report_csv = report.write_report(course_dir, assignment)
+    class_report, _ = write_class_report(course_dir, assignment)
     print()
     print(report.table(rows, structure))
     print()
@@ -74,6 +76,7 @@ def main(course_dir, assignment=None):
     print(f"feedback:         {course_dir / 'feedback'}/<student>/{assignment}/")
     print(f"grades:           {course_dir / 'grades.csv'}")
     print(f"report:           {report_csv}")
+    print(f"class report:     {class_report}")
     return 0
 
 

@@ -1,6 +1,6 @@
 """The instructor report: per submission its score per question, and every flag and reason.
 
-    grading report ASSIGNMENT [--course DIR]
+    grading report ASSIGNMENT [--html] [--course DIR]
 
 Run it after autograding. It prints a table and writes reports/ASSIGNMENT.csv: one row per
 submission, one column per question (titled from the source notebook's headings, see
@@ -8,6 +8,11 @@ grading.assignment), whether it needs review, and every reason the grader record
 Scores come from the gradebook, reasons from the autograded notebooks
 (grading.plugins.findings). A submission that nbgrader could not grade at all, or that
 holds no notebook, still gets a row saying so.
+
+With --html it also writes the class report, reports/ASSIGNMENT/class_report.html: one
+self-contained page with the score distributions, each test's pass rate and
+discrimination, the common failures and the likely mistakes behind them
+(grading.class_report).
 """
 import csv
 import textwrap
@@ -117,6 +122,8 @@ def table(rows, structure, width=100):
 
 def add_arguments(parser):
     parser.add_argument("assignment")
+    parser.add_argument("--html", action="store_true",
+                        help="also write the class report, reports/ASSIGNMENT/class_report.html")
 
 
 def run(course_dir, options):
@@ -124,4 +131,8 @@ def run(course_dir, options):
     print(table(rows, structure))
     print(f"\n{len(rows)} submissions; "
           f"{sum(r['needs_review'] == 'yes' for r in rows)} need review. CSV: {csv_path}")
+    if options.html:
+        from ..class_report import write_class_report  # it builds on this module's rows
+        path, _ = write_class_report(course_dir, options.assignment)
+        print(f"Class report: {path}")
     return 0

@@ -13,12 +13,12 @@ NOTEBOOK = "expressions_to_ml"  # its one notebook's file name, without .ipynb
 
 
 def fresh_course(destination, demo=False):
-    """A scratch course folder: the course's config, source/, release/ and judges/ (and
-    demo/ when asked), no gradebook."""
+    """A scratch course folder: the course's config, source/, release/, judges/ and
+    mistakes/ (and demo/ when asked), no gradebook."""
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", destination)
-    for folder in ("source", "release", "judges") + (("demo",) if demo else ()):
+    for folder in ("source", "release", "judges", "mistakes") + (("demo",) if demo else ()):
         shutil.copytree(ROOT / folder, destination / folder)
     return destination
 
