@@ -4,7 +4,9 @@ import csv
 import nbformat
 import pytest
 
+from grading.class_report import class_facts
 from tests.support import cell_scores, notebook_path, structure
+from tests.support.report_check import disagreements
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
 
@@ -60,3 +62,15 @@ def test_instructor_report_holds_every_student(demo_class):
         for question in structure().questions:  # one column per question, from its heading
             assert float(rows[student][question.title]) == sum(
                 cells[c.grade_id] for c in question.cells), (student, question.title)
+
+
+def test_class_report_agrees_with_the_gradebook(demo_class):
+    assert disagreements(demo_class, "expressions_to_ml", sorted(EXPECTED)) == []
+
+
+def test_class_report_names_pats_mistakes(demo_class):
+    """Pat's two mistakes are in the table of known mistakes: the report names both."""
+    diagnoses = {d.unit: d for d in class_facts(demo_class, "expressions_to_ml").diagnoses["partial_pat"]}
+    assert "backprop_assigns_instead_of_adding" in {m for m, _ in diagnoses["Question 1"].mistakes}
+    assert [m for m, _ in diagnoses["Question 2b: Divide"].mistakes] == ["divide_sign_error"]
+    assert all(d.quality == "exact" for d in diagnoses.values())
