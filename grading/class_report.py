@@ -59,7 +59,7 @@ class ClassFacts:
     question_scores: dict  # {question title: {student: score}}
     cells: list           # [CellStats], weakest first
     diagnoses: dict       # {student: [Diagnosis]}
-    known_mistakes: int   # entries in the course's table of known mistakes
+    known_mistakes: int   # mistakes in the course's table of known mistakes
     late: list            # [(student, seconds late, penalty)]
     missing: list         # students in the gradebook without a submission
     grading: dict | None  # what the last grading run recorded (reports/<a>/grading.json)
@@ -119,18 +119,22 @@ def class_facts(course_dir, assignment):
     diagnoses = {s: diagnosis.diagnose(f, table, structure) for s, f in failures_by_student.items() if f}
     record = grading_record_path(course_dir, assignment)
     return ClassFacts(assignment, structure, rows, totals, max_score, question_scores, cells,
-                      diagnoses, len(table), sorted(late), missing,
+                      diagnoses, len({k.mistake for k in table}), sorted(late), missing,
                       json.loads(record.read_text()) if record.exists() else None)
 
 
 def misconceptions(facts):
-    """[(words, unit, students)]: students per likely mistake, most common first;
-    failures no known mistake matches are counted per unit as "unrecognised"."""
-    groups = defaultdict(list)
-    for student, verdicts in facts.diagnoses.items():
+    """[(Diagnosis, students)]: students per likely mistake (or per tie of mistakes the
+    tests cannot tell apart), most common first; failures no known mistake matches are
+    counted per unit as "unrecognised"."""
+    groups, first = defaultdict(list), {}
+    for student, verdicts in sorted(facts.diagnoses.items()):
         for verdict in verdicts:
-            groups[(verdict.words, verdict.unit)].append(student)
-    return sorted(((w, u, s) for (w, u), s in groups.items()), key=lambda g: (-len(g[2]), g[1], g[0]))
+            key = (verdict.unit, verdict.mistakes if verdict.recognised else ())
+            first.setdefault(key, verdict)
+            groups[key].append(student)
+    return sorted(((first[k], s) for k, s in groups.items()),
+                  key=lambda g: (-len(g[1]), g[0].unit, g[0].words))
 
 
 # --- figures ---------------------------------------------------------------------------
@@ -179,10 +183,12 @@ def figures(facts):
 
     groups = misconceptions(facts)[:SHOWN_MISTAKES]
     if groups:
-        labels = [_short(f"{unit}: {words}", 70) for words, unit, _ in groups]
+        labels = [_short(f"{d.unit}: {d.mistakes[0][1] if d.recognised else 'unrecognised'}", 62)
+                  + (f" (+{len(d.mistakes) - 1} alike)" if d.recognised and len(d.mistakes) > 1 else "")
+                  for d, _ in groups]
         fig, ax = plt.subplots(figsize=(7.5, 0.34 * len(groups) + 0.9))
-        ax.barh(labels, [len(students) for *_, students in groups],
-                color=["#8c8c8c" if words == "unrecognised" else "#8172b3" for words, *_ in groups])
+        ax.barh(labels, [len(students) for _, students in groups],
+                color=["#8172b3" if d.recognised else "#8c8c8c" for d, _ in groups])
         ax.invert_yaxis()
         ax.set(xlabel="students", title="Likely mistakes")
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -235,10 +241,11 @@ def _summary(facts):
     if weak:
         items.append("weakest tests: " + "; ".join(
             f"<code>{_e(c.key)}</code> ({_pct(c.pass_rate)} pass)" for c in weak))
-    groups = [g for g in misconceptions(facts) if g[0] != "unrecognised"]
+    groups = [(d, students) for d, students in misconceptions(facts) if d.recognised]
     if groups:
-        words, unit, students = groups[0]
-        items.append(f"most common likely mistake: {_e(words)} ({_e(unit)}, {len(students)} students)")
+        verdict, students = groups[0]
+        items.append(f"most common likely mistake: {_e(verdict.headline)} "
+                     f"({_e(verdict.unit)}, {len(students)} students)")
     items.append(f"<b>{len(review)}</b> need review, {len(facts.late)} late, {len(facts.missing)} missing")
     if facts.grading:
         g = facts.grading
@@ -280,17 +287,18 @@ def _failures(facts):
 def _mistakes(facts):
     if not facts.diagnoses:
         return "<p>No submission lost points in a test.</p>"
-    intro = (f"<p>Each failure is compared with the course's {facts.known_mistakes} known wrong "
-             f"answers (mistakes/{_e(facts.assignment)}.json). <i>exact</i>: the same tests fail "
+    intro = (f"<p>Each failure is compared with the course's {facts.known_mistakes} known "
+             f"mistakes (mistakes/{_e(facts.assignment)}.json). <i>exact</i>: the same tests fail "
              "with the same messages; <i>close</i>: at least three quarters agree; "
              "<i>unrecognised</i>: nothing known is close. Mistakes that the tests cannot "
              "tell apart are named together. A likely mistake is a lead to check, "
              "not a finding.</p>" if facts.known_mistakes else
              "<p class='muted'>This course keeps no table of known mistakes: every failure is unrecognised.</p>")
     groups = ["<table id='misconceptions'><tr><th class='n'>students</th><th>where</th><th>likely mistake</th></tr>"]
-    for words, unit, students in misconceptions(facts):
-        groups.append(f"<tr><td class='n'>{len(students)}</td><td>{_e(unit)}</td><td>{_e(words)}"
-                      f"<div class='muted'>{_students(students)}</div></td></tr>")
+    for verdict, students in misconceptions(facts):
+        groups.append(f"<tr><td class='n'>{len(students)}</td><td>{_e(verdict.unit)}</td><td>"
+                      + "<br>or: ".join(_e(words) for words in verdict.words.split(" / or: "))
+                      + f"<div class='muted'>{_students(students)}</div></td></tr>")
     per_student = ["<details><summary>Each submission's likely mistakes</summary><table>"
                    "<tr><th>student</th><th>where</th><th>likely mistake</th><th>match</th></tr>"]
     for student in sorted(facts.diagnoses):

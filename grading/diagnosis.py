@@ -130,9 +130,19 @@ class Diagnosis:
 
     @property
     def words(self):
+        """Every mistake named, in plain words."""
         if not self.recognised:
             return "unrecognised"
         return " / or: ".join(words for _, words in self.mistakes)
+
+    @property
+    def headline(self):
+        """The first mistake named, and how many others tie with it."""
+        if not self.recognised:
+            return "unrecognised"
+        others = len(self.mistakes) - 1
+        return self.mistakes[0][1] + (f" (or {others} other mistake{'s' * (others > 1)} "
+                                      "that fail the tests the same way)" if others else "")
 
 
 def units(structure):
