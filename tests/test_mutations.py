@@ -132,7 +132,9 @@ def test_graded_fairly(graded, answer):
 def test_mistake_table_is_up_to_date(corpus_course):
     """mistakes/expressions_to_ml.json is what the corpus, graded now, gives."""
     course, _ = corpus_course
-    problems = mistake_table.stale(diagnosis.read_table(ROOT, ASSIGNMENT), mistake_table.build(course))
+    problems = mistake_table.stale(diagnosis.read_table(ROOT, ASSIGNMENT), mistake_table.build(course),
+                                   diagnosis.table_fingerprints(ROOT, ASSIGNMENT),
+                                   mistake_table.fingerprints())
     assert problems == [], ("the table of known mistakes is out of date: refresh it with "
                             "`python -m tests.support.mistake_table`\n" + "\n".join(problems))
 
