@@ -1,6 +1,6 @@
 """The `grading` command: one subcommand per module of grading.commands.
 
-    grading demo | autograde | class-run | report  [--course DIR] ...
+    grading demo | autograde | class-run | report | regrade  [--course DIR] ...
 
 Every subcommand works in a course folder (the one with nbgrader_config.py; default: the
 current folder) and on any assignment under its source/. Exit status: 0 done, 1 some
@@ -11,12 +11,15 @@ import sys
 
 from . import interrupt
 from .assignment import AssignmentError
-from .commands import autograde, class_run, demo, report
+from .commands import autograde, class_run, demo, regrade, report
 from .course import CourseError, course_folder
 from .course_lock import CourseBusy
 from .nbgrader_run import StartError
 
-COMMANDS = {"demo": demo, "autograde": autograde, "class-run": class_run, "report": report}
+COMMANDS = {"demo": demo, "autograde": autograde, "class-run": class_run, "report": report,
+            "regrade": regrade}
+# What an interrupted command says to do next (a command module may say otherwise).
+RESUME = "What was graded is in the gradebook: run again without --force to grade the rest"
 # Problems the user can fix, each with a message saying how: printed, never a traceback.
 USER_ERRORS = (AssignmentError, CourseError, CourseBusy, StartError)
 
@@ -50,8 +53,8 @@ def main(argv=None):
         print(f"grading {options.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"\ngrading {options.command}: interrupted. What was graded is in the gradebook: "
-              "run again without --force to grade the rest", file=sys.stderr)
+        resume = getattr(COMMANDS[options.command], "RESUME", RESUME)
+        print(f"\ngrading {options.command}: interrupted. {resume}", file=sys.stderr)
         return 130
 
 
