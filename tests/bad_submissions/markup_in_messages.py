@@ -1,8 +1,8 @@
-# Correct answers but Minus, whose error message is markup: script, an image that runs
-# code, a forged table row. The class report quotes failure messages: it must show them
-# as text.
+# Correct answers but Minus, whose error message is markup: a script, a style that hides
+# the page, a forged table row (no "=" in it, which the report's normalising would cut).
+# The class report quotes failure messages: it must show them as text.
 # %% minus_gradient
 def minus_operator_gradient(self):
-    raise ValueError("<script>document.title='XSS:report'</script><img src=x onerror=alert(1)>"
-                     "</code></td></tr><tr data-student='carla' data-total='100'><td>")
+    raise ValueError("<script>alert('XSS')</script><style>body {display: none}</style>"
+                     "</code></td></tr><tr><td>forged row</td></tr>")
 Minus.operator_gradient = minus_operator_gradient
