@@ -352,6 +352,7 @@ def locked_course(tmp_path):
 @pytest.mark.parametrize("command", [
     ["autograde", ASSIGNMENT, "--course", "{course}"],
     ["class-run", ASSIGNMENT, "{download}", "--course", "{course}"],
+    ["regrade", ASSIGNMENT, "--course", "{course}"],
 ])
 def test_second_run_refuses_and_touches_nothing(locked_course, command, tmp_path):
     course, _ = locked_course
@@ -363,7 +364,7 @@ def test_second_run_refuses_and_touches_nothing(locked_course, command, tmp_path
     assert "another grading run is working on" in result.stderr
     assert "a test holding the course" in result.stderr
     assert sorted(p.name for p in course.iterdir()) == sorted(
-        [".grading.lock", "judges", "nbgrader_config.py", "release", "source"])
+        [".grading.lock", "judges", "mistakes", "nbgrader_config.py", "release", "source"])
 
 
 def test_lock_is_released_when_its_holder_dies(locked_course):
