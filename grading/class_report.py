@@ -146,7 +146,8 @@ def _png(figure):
 
 
 def figures(facts):
-    """{name: (base64 PNG, alt text)}."""
+    """{name: (base64 PNG, alt text, the values plotted)}: the values go on the page with
+    the figure, so that a test can hold them against the gradebook."""
     import matplotlib
     matplotlib.use("Agg")  # files only: no display, no GUI toolkit
     from matplotlib import pyplot as plt
@@ -157,7 +158,7 @@ def figures(facts):
     ax.hist(values, bins=min(20, max(5, len(values))), range=(0, facts.max_score), color="#4c72b0")
     ax.set(xlabel=f"total score (of {facts.max_score:g})", ylabel="submissions",
            title="Totals")
-    drawn["totals"] = (_png(fig), f"histogram of {len(values)} totals")
+    drawn["totals"] = (_png(fig), f"histogram of {len(values)} totals", sorted(values))
     plt.close(fig)
 
     questions = facts.structure.questions
@@ -168,7 +169,8 @@ def figures(facts):
         ax.set(title=f"{question.label} (/{question.points:g})", xlabel="score")
     axes[0][0].set_ylabel("submissions")
     fig.tight_layout()
-    drawn["questions"] = (_png(fig), "histograms of each question's scores")
+    drawn["questions"] = (_png(fig), "histograms of each question's scores",
+                          {q.label: sorted(facts.question_scores[q.title].values()) for q in questions})
     plt.close(fig)
 
     cells = facts.cells
@@ -178,7 +180,8 @@ def figures(facts):
                    for c in cells])
     ax.invert_yaxis()
     ax.set(xlim=(0, 100), xlabel="% of submissions with full marks", title="Tests, weakest first")
-    drawn["tests"] = (_png(fig), "pass rate of each test cell")
+    drawn["tests"] = (_png(fig), "pass rate of each test cell",
+                      {c.key: round(100 * c.pass_rate, 4) for c in cells})
     plt.close(fig)
 
     groups = misconceptions(facts)[:SHOWN_MISTAKES]
@@ -192,7 +195,8 @@ def figures(facts):
         ax.invert_yaxis()
         ax.set(xlabel="students", title="Likely mistakes")
         ax.xaxis.get_major_locator().set_params(integer=True)
-        drawn["mistakes"] = (_png(fig), "students per likely mistake")
+        drawn["mistakes"] = (_png(fig), "students per likely mistake",
+                             dict(zip(labels, (len(students) for _, students in groups))))
         plt.close(fig)
     return drawn
 
@@ -352,8 +356,9 @@ def render(facts):
     def img(name):
         if name not in drawn:
             return ""
-        data, alt = drawn[name]
-        return f"<img id='figure-{name}' alt='{_e(alt)}' src='data:image/png;base64,{data}'>"
+        data, alt, values = drawn[name]
+        return (f"<img id='figure-{name}' alt='{_e(alt)}' data-values='{_e(json.dumps(values))}' "
+                f"src='data:image/png;base64,{data}'>")
 
     title = f"Class report: {facts.assignment}"
     return "\n".join([

@@ -3,6 +3,7 @@ that use it (graded demo class, mutation corpus, bad submissions) then say, in o
 assertion, where the page and the gradebook disagree."""
 import base64
 import html.parser
+import json
 import statistics
 from pathlib import Path
 
@@ -22,7 +23,7 @@ class Page(html.parser.HTMLParser):
 
     def __init__(self, text):
         super().__init__(convert_charrefs=True)
-        self.rows, self.images, self.tags = [], {}, set()
+        self.rows, self.images, self.plotted, self.tags = [], {}, {}, set()
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -32,6 +33,7 @@ class Page(html.parser.HTMLParser):
             self.rows.append({k[5:]: v for k, v in attrs.items() if k.startswith("data-")})
         if tag == "img":
             self.images[attrs.get("id", "")] = attrs.get("src", "")
+            self.plotted[attrs.get("id", "")] = json.loads(attrs.get("data-values") or "null")
 
     def of(self, *keys):
         return [row for row in self.rows if set(keys) <= set(row)]
@@ -53,6 +55,15 @@ def disagreements(course, assignment, students):
         if not data.startswith(PNG) or len(data) < 2000:
             found.append(f"{name} is not an embedded PNG")
 
+    plotted = sorted(score for score, _ in totals.values())
+    if page.plotted.get("figure-totals") != plotted:
+        found.append(f"the totals figure plots {page.plotted.get('figure-totals')}, the gradebook has {plotted}")
+    by_question = {q.label: sorted(structure.question_scores(sc)[q.title][0] for sc in graded.values() if sc)
+                   for q in structure.questions}
+    if page.plotted.get("figure-questions") != by_question:
+        found.append(f"the questions figure plots {page.plotted.get('figure-questions')}, "
+                     f"the gradebook has {by_question}")
+
     shown_totals = {row["student"]: row["total"] for row in page.of("student", "total")}
     for student in students:
         expected = f"{totals[student][0]:g}" if student in totals else "not graded"
@@ -69,6 +80,9 @@ def disagreements(course, assignment, students):
             continue
         rate = sum(score >= top for score, top in points) / len(points)
         mean = statistics.fmean(score for score, _ in points)
+        bar = (page.plotted.get("figure-tests") or {}).get(key)
+        if bar is None or abs(bar - 100 * rate) > 1e-2:
+            found.append(f"test {key}: the tests figure plots {bar}%, the gradebook {100 * rate:.2f}%")
         row = shown_cells[key]
         if abs(float(row["pass"]) - rate) > 1e-3 or abs(float(row["mean"]) - mean) > 1e-3:
             found.append(f"test {key}: page pass {row['pass']} mean {row['mean']}, "
