@@ -189,7 +189,8 @@ def test_class_report_renders_the_gradebook(browser, corpus_course, tmp_path):
     students = sorted(gradebook.student_ids(course))
     assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(course)]) == 0
     report = course / "reports" / ASSIGNMENT / "class_report.html"
-    page = browser.new_page(viewport={"width": 1100, "height": 1500})
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1100, "height": 1500})
     page.set_default_timeout(PAGE_SECONDS * 1000)
     try:
         page.goto(report.resolve().as_uri(), wait_until="load")

@@ -162,7 +162,7 @@ def _put_back(course_dir, assignment, students, saved, backup):
                 current = Path(course_dir) / folder / student / assignment
                 if kept.is_dir():
                     shutil.rmtree(current, ignore_errors=True)
-                    shutil.copytree(kept, current)
+                    shutil.copytree(kept, current, symlinks=True)
             if student in saved:
                 for key, row, _ in _autograded_rows(gb.find_submission(assignment, student)):
                     for field, value in saved[student].get(key, {}).items():  # a new cell: none
@@ -176,7 +176,7 @@ def _back_up(course_dir, assignment, students, backup):
         for student in students:
             graded = Path(course_dir) / folder / student / assignment
             if graded.is_dir():
-                shutil.copytree(graded, backup / folder / student)
+                shutil.copytree(graded, backup / folder / student, symlinks=True)  # never follow a link
 
 
 # --- the comparison --------------------------------------------------------------------
