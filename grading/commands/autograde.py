@@ -79,6 +79,12 @@ class ClassGrading:
     steps: dict  # {"autograde"|"generate_feedback": ({student: (outcome, seconds, log, error)}, seconds)}
     cost: EngineCost
 
+    def failed(self, step=None):
+        """The students that failed in the step (default: in any step)."""
+        chosen = [self.steps[step]] if step else self.steps.values()
+        return sorted({student for results, _ in chosen
+                       for student, (outcome, *_) in results.items() if outcome == "failed"})
+
 
 def _tasks(client, course, course_dir, students):
     """Submits students' grading a few at a time and yields (student, Graded or the
@@ -296,6 +302,4 @@ def run(course_dir, options):
         print(f"{step}: {summarize(step_results, seconds)}")
     if run.cost.submissions:
         print(run.cost.line())
-    failed = any(outcome == "failed" for step_results, _ in run.steps.values()
-                 for outcome, *_ in step_results.values())
-    return 1 if failed else 0
+    return 1 if run.failed() else 0

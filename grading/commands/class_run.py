@@ -117,7 +117,7 @@ def instructor_report(course_dir, assignment):
     rows, structure, csv_path = report.write_report(course_dir, assignment)
     csv_path.with_suffix(".txt").write_text(report.table(rows, structure) + "\n")
     review = [row["student"] for row in rows if row["needs_review"] == "yes"]
-    html_path, _ = write_class_report(course_dir, assignment)
+    html_path, _ = write_class_report(course_dir, assignment, (rows, structure))
     lines = [f"instructor report:    {csv_path} (and .txt): {len(rows)} submissions, "
              f"{len(review)} need review",
              f"class report:         {html_path}"]
@@ -190,9 +190,7 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
         f"collection decisions: {course_dir / 'downloaded' / assignment / MANIFEST}",
         *report_lines,
     ]
-    failed = any(r[0] == "failed" for step_results, _ in graded.steps.values()
-                 for r in step_results.values())
-    return (1 if failed else 0), "\n".join(lines)
+    return (1 if graded.failed() else 0), "\n".join(lines)
 
 
 def add_arguments(parser):

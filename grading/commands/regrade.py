@@ -252,9 +252,7 @@ def regrade(course_dir, assignment, nbgrader_args=(), scheduler=None, workers=No
         # nbgrader removes a student's old results as it starts writing the new ones, and a
         # result that fails to record is removed: put back what those who failed had. One
         # whose feedback alone failed keeps the new grades and no page (never a stale one).
-        failed = [student for student, (outcome, *_) in graded.steps["autograde"][0].items()
-                  if outcome == "failed"]
-        _put_back(course_dir, assignment, failed, saved, Path(backup))
+        _put_back(course_dir, assignment, graded.failed("autograde"), saved, Path(backup))
     after = gradebook.snapshot(course_dir, assignment, students)
     return graded, score_changes(before, after), added_names
 
@@ -285,6 +283,4 @@ def run(course_dir, options):
     else:
         print(f"No score changed ({students} regraded): every student kept the scores they had "
               f"(CSV, header only: {path}).")
-    failed = any(outcome == "failed" for results, _ in graded.steps.values()
-                 for outcome, *_ in results.values())
-    return 1 if failed else 0
+    return 1 if graded.failed() else 0
