@@ -75,13 +75,14 @@ def grading_record_path(course_dir, assignment):
     return Path(course_dir, "reports", assignment, "grading.json")
 
 
-def class_facts(course_dir, assignment):
-    """Everything the page shows, read from the gradebook and the autograded notebooks."""
-    rows, structure = report_rows(course_dir, assignment)
+def class_facts(course_dir, assignment, report=None):
+    """Everything the page shows, read from the gradebook and the autograded notebooks.
+    report: grading.commands.report's (rows, structure), when the caller has them already."""
+    rows, structure = report or report_rows(course_dir, assignment)
     tests = [c for c in structure.cells if c.kind == "test"]
     notebooks = structure.notebooks
     table = diagnosis.read_table(course_dir, assignment)
-    per_student, late, missing = {}, [], []
+    per_student, late = {}, []
     with open_gradebook(course_dir) as gb:
         graded = gb.find_assignment(assignment)
         max_score = graded.max_score
@@ -90,10 +91,10 @@ def class_facts(course_dir, assignment):
             per_student[student] = (submission.score, scores(submission))
             if submission.total_seconds_late > 0:
                 late.append((student, submission.total_seconds_late, submission.late_submission_penalty))
-        submitted = {row["student"] for row in rows}
-        missing = sorted(s.id for s in gb.students if s.id not in submitted and s.id not in per_student)
-    graded_students = sorted(s for s in per_student if s in {r["student"] for r in rows
-                                                              if r[structure.questions[0].title] != ""})
+        # The report's rows hold every submitted student and every graded one.
+        reported = {row["student"] for row in rows}
+        missing = sorted(s.id for s in gb.students if s.id not in reported)
+    graded_students = sorted(per_student)
     totals = {s: per_student[s][0] for s in graded_students}
     cells, failures_by_student = [], {}
     for student in graded_students:
@@ -381,9 +382,9 @@ def render(facts):
     ])
 
 
-def write_class_report(course_dir, assignment):
+def write_class_report(course_dir, assignment, report=None):
     """Writes reports/<assignment>/class_report.html; returns (path, facts)."""
-    facts = class_facts(course_dir, assignment)
+    facts = class_facts(course_dir, assignment, report)
     path = Path(course_dir, "reports", assignment, "class_report.html")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(facts), encoding="utf-8")

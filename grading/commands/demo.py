@@ -68,7 +68,7 @@ def main(course_dir, assignment=None):
     step("exporting grades to grades.csv")
     run_nbgrader(course_dir, "export", "--to", str(course_dir / "grades.csv"))
     rows, structure, report_csv = report.write_report(course_dir, assignment)
-    class_report, _ = write_class_report(course_dir, assignment)
+    class_report, _ = write_class_report(course_dir, assignment, (rows, structure))
     print()
     print(report.table(rows, structure))
     print()

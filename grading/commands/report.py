@@ -133,6 +133,6 @@ def run(course_dir, options):
           f"{sum(r['needs_review'] == 'yes' for r in rows)} need review. CSV: {csv_path}")
     if options.html:
         from ..class_report import write_class_report  # it builds on this module's rows
-        path, _ = write_class_report(course_dir, options.assignment)
+        path, _ = write_class_report(course_dir, options.assignment, (rows, structure))
         print(f"Class report: {path}")
     return 0
