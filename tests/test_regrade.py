@@ -147,10 +147,24 @@ def add_new_test(cells):
     cells.insert(index_of(cells, "divide_gradient_correct") + 1, test)
 
 
+def plant_the_new_test_passing(course, student):
+    """The attack of a student who guesses a test to come: their submission already holds
+    a cell with its grade id and nbgrader metadata, whose code passes (`pass`)."""
+    path = notebook_path(course, "submitted", student)
+    nb = nbformat.read(str(path), as_version=4)
+    forged = nbformat.v4.new_code_cell(
+        '"""Divide: de/dy at other values (5 points)."""\npass\n',
+        metadata={"nbgrader": {"grade": True, "grade_id": NEW_CELL, "locked": True, "points": 5,
+                               "schema_version": 3, "solution": False, "task": False}})
+    nb.cells.insert(index_of(nb.cells, "divide_gradient_correct") + 1, forged)
+    nbformat.write(nb, str(path))
+
+
 @pytest.mark.slow  # real kernels
 def test_a_new_test_cell_is_graded_for_every_submission(course, capsys):
     only_submitted(course, ["10001", "10002"])  # one passes the new test, one fails it
     before = gradebook.totals(course, ASSIGNMENT, STUDENTS)
+    plant_the_new_test_passing(course, "10002")  # earns nothing: the gradebook's code runs
     edit_source(course, add_new_test)
     assert grading_regrade(course) == 0
     out = capsys.readouterr().out

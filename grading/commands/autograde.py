@@ -32,6 +32,7 @@ from distributed import as_completed, get_task_stream
 from distributed.scheduler import KilledWorker
 
 from .. import gradebook, interrupt
+from ..class_report import grading_record_path
 from ..cluster import dask_client, dashboard, check_workers, threads, usable_cores
 from ..course import CourseError
 from ..course_lock import course_lock
@@ -198,7 +199,7 @@ def _keep_record(course_dir, assignment, results, seconds, engine):
     record = {"finished": time.strftime("%Y-%m-%d %H:%M"), "seconds": round(seconds, 1),
               "per_submission": round(seconds / graded, 2), "engine": engine,
               **{outcome: outcomes.count(outcome) for outcome in sorted(set(outcomes))}}
-    (course_dir / "reports" / assignment / "grading.json").write_text(json.dumps(record, indent=1) + "\n")
+    grading_record_path(course_dir, assignment).write_text(json.dumps(record, indent=1) + "\n")
 
 
 def _record(recorder, graded, feedback, keep_log, cost):
