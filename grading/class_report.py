@@ -9,9 +9,11 @@ rate, the likely mistakes), then the details: the tests sorted weakest first wit
 pass rate, mean and discrimination (how well the test separates strong from weak
 submissions: the correlation of its score with the rest of the score), the most common
 failures of each test grouped by message with the numbers taken out, the likely mistake
-behind each lost question (grading.diagnosis), and the submissions that need a look.
-Everything comes from the gradebook and the autograded notebooks; every text a student
-could have written is escaped.
+behind each lost question (grading.diagnosis), the pairs of students whose answers agree
+more than chance explains (from the last `grading similarity` run, side by side), and the
+submissions that need a look. Everything comes from the gradebook, the autograded
+notebooks and reports/<assignment>/similarity.json; every text a student could have
+written is escaped.
 """
 import base64
 import dataclasses
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from . import diagnosis
 from .gradebook import open_gradebook, scores
+from .commands import similarity
 from .commands.report import SEPARATOR, report_rows
 
 SHOWN_STUDENTS = 12  # students named per failure group before "and N more"
@@ -63,12 +66,17 @@ class ClassFacts:
     late: list            # [(student, seconds late, penalty)]
     missing: list         # students in the gradebook without a submission
     grading: dict | None  # what the last grading run recorded (reports/<a>/grading.json)
+    similar: dict | None = None  # the last similarity run (reports/<a>/similarity.json)
 
 
 def _correlation(xs, ys):
     if len(xs) < 3 or len(set(xs)) < 2 or len(set(ys)) < 2:
         return None
     return statistics.correlation(xs, ys)
+
+
+def class_report_path(course_dir, assignment):
+    return Path(course_dir, "reports", assignment, "class_report.html")
 
 
 def grading_record_path(course_dir, assignment):
@@ -121,7 +129,8 @@ def class_facts(course_dir, assignment, report=None):
     record = grading_record_path(course_dir, assignment)
     return ClassFacts(assignment, structure, rows, totals, max_score, question_scores, cells,
                       diagnoses, len({k.mistake for k in table}), sorted(late), missing,
-                      json.loads(record.read_text()) if record.exists() else None)
+                      json.loads(record.read_text()) if record.exists() else None,
+                      similarity.read_record(course_dir, assignment))
 
 
 def misconceptions(facts):
@@ -218,6 +227,10 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums }
 img { max-width: 100%; display: block; margin: .5em 0 }
 details { margin: .3em 0 } summary { cursor: pointer }
 .low { color: #b22 } .quality { font-size: .85em; color: #555 }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: .5em }
+.pair pre { overflow-x: auto; background: #f7f7f7; padding: .4em; margin: 0; font-size: .85em }
+mark { background: #fd6 }
+@media (max-width: 700px) { .pair { grid-template-columns: 1fr } }
 """
 
 
@@ -313,6 +326,54 @@ def _mistakes(facts):
     return intro + "".join(groups) + "</table>" + "".join(per_student) + "</table></details>"
 
 
+def _highlighted(source, spans):
+    """The source, escaped, with the shared spans in <mark>."""
+    parts, last = [], 0
+    for start, end in spans:
+        if start < last:
+            continue
+        parts += [_e(source[last:start]), "<mark>", _e(source[start:end]), "</mark>"]
+        last = end
+    return "".join(parts) + _e(source[last:])
+
+
+def _similar(facts):
+    record = facts.similar
+    if record is None:
+        return (f"<p class='muted'>Not checked yet: <code>grading similarity {_e(facts.assignment)}</code> "
+                "compares every pair of students answer by answer.</p>")
+    review_at = record["review_at"]
+    flagged = [p for p in record["top"] if p["similarity"] >= review_at]
+    parts = [f"<p>{record['students']} students compared answer cell by answer cell "
+             f"({_e(record['finished'])}), the release's code, names, comments and layout "
+             "ignored. A shared piece counts for more the fewer classmates wrote it. "
+             f"Similarity {review_at:g} means chance would explain about one such pair in a "
+             "class this size; 0.9 about one in ten classes. <b>It is a reason to look at two "
+             "submissions, not a finding</b>: answers rewritten by hand, or copied by both "
+             "from the same outside source, look like any others.</p>",
+             f"<p id='similar-count'><b>{len(flagged)}</b> pair{'s' * (len(flagged) != 1)} at or above "
+             f"{review_at:g}" + (":" if flagged else ".") + "</p>" if record["top"] else "<p>No two answers match.</p>"]
+    for pair in record["top"]:
+        mark = pair["similarity"] >= review_at
+        failures = (f"; the same rare failure in {', '.join(_e(f) for f in pair['identical_failures'])}"
+                    if pair["identical_failures"] else "")
+        parts.append(
+            f"<details class='similar'{' open' if pair is record['top'][0] and mark else ''}>"
+            f"<summary data-a='{_e(pair['student_a'])}' data-b='{_e(pair['student_b'])}' "
+            f"data-similarity='{pair['similarity']}'>{'<b>' if mark else ''}{pair['similarity']:.3f}: "
+            f"{_e(pair['student_a'])} and {_e(pair['student_b'])}{'</b>' if mark else ''} "
+            f"({_e(pair['questions'])}{failures})</summary>")
+        for cell in pair["cells"]:
+            parts.append(f"<p><b>{_e(cell['question'])}</b> <code>{_e(cell['cell'])}</code>: the answers "
+                         f"agree at {cell['similarity']:.2f}; {_pct(cell['as_close'])} of the class "
+                         "answered this close</p><div class='pair'>"
+                         + "".join(f"<div><div class='muted'>{_e(pair['student_' + side])}</div>"
+                                   f"<pre>{_highlighted(cell[side]['source'], cell[side]['shared'])}</pre></div>"
+                                   for side in ("a", "b")) + "</div>")
+        parts.append("</details>")
+    return "\n".join(parts)
+
+
 def _attention(facts):
     review = [r for r in facts.rows if r["needs_review"] == "yes"]
     parts = ["<h3>Flagged for review</h3>"]
@@ -376,6 +437,7 @@ def render(facts):
         "<p class='muted'>Per test, failures grouped by their message with numbers and the "
         "drawn case taken out.</p>", _failures(facts),
         "<h2>Likely mistakes</h2>", img("mistakes"), _mistakes(facts),
+        "<h2>Similar answers</h2>", _similar(facts),
         "<h2>Needs a look</h2>", _attention(facts),
         "<h2>Every submission</h2>", _everyone(facts),
         "</body></html>",
@@ -385,7 +447,7 @@ def render(facts):
 def write_class_report(course_dir, assignment, report=None):
     """Writes reports/<assignment>/class_report.html; returns (path, facts)."""
     facts = class_facts(course_dir, assignment, report)
-    path = Path(course_dir, "reports", assignment, "class_report.html")
+    path = class_report_path(course_dir, assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(facts), encoding="utf-8")
     return path, facts
