@@ -247,7 +247,8 @@ def compare(answers, students=None):
             chance = pairs_count * math.comb(len(per_cell), m) * math.exp(-min(e, 700.0))
             cells = {cell: (float(sim[i, j]), float(p[i, j])) for cell, (sim, p) in per_cell.items()
                      if matches[cell][i, j]}
-            result.append(Pair(students[i], students[j], 1.0 / (1.0 + chance), e, cells))
+            score = 1.0 / (1.0 + chance) if m else 0.0  # no matching cell: nothing to see
+            result.append(Pair(students[i], students[j], score, e, cells))
     result.sort(key=lambda pair: (-pair.evidence, pair.student_a, pair.student_b))
     return result
 

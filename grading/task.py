@@ -22,23 +22,30 @@ class TooLarge(ValueError):
     """A folder holds more than a task may carry."""
 
 
+def read_regular_file(path, limit):
+    """Up to limit + 1 bytes of the file at path, or None when it is not a regular file:
+    a symbolic link is not followed, a FIFO, socket or device not opened for reading."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None  # a symlink (ELOOP), an unreadable file
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None  # a FIFO, a socket, a device
+        return handle.read(limit + 1)
+
+
 def read_folder(folder, limit=MAX_SUBMISSION_BYTES):
     """{relative posix path: bytes} of the regular files under folder (symlinks, devices,
     FIFOs and sockets are left out, linked folders not entered); TooLarge past `limit`
     bytes or MAX_FILES files."""
     files, total = {}, 0
     for parent, _, names in os.walk(folder):  # never follows a link to a folder
-        for name in sorted(names):
+        for name in sorted(names):  # names holds no folder: os.walk lists those apart
             path = os.path.join(parent, name)
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-            except OSError:
-                continue  # a symlink (ELOOP), an unreadable file
-            with os.fdopen(fd, "rb") as handle:  # names holds no folder: os.walk lists those apart
-                info = os.fstat(fd)
-                if not stat.S_ISREG(info.st_mode):
-                    continue  # a FIFO, a socket, a device
-                data = handle.read(limit - total + 1) if total + info.st_size <= limit else b"-" * (limit + 1)
+            data = read_regular_file(path, limit - total)
+            if data is None:
+                continue
             total += len(data)
             if total > limit or len(files) >= MAX_FILES:
                 raise TooLarge(f"the submission holds more than {limit // 2**20} MiB "

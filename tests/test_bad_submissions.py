@@ -6,6 +6,7 @@ untouched.
 
 The corpus and each submission's expected outcome are in tests/bad_submissions/.
 """
+import csv
 import hashlib
 import html
 import json
@@ -23,7 +24,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grading import cli
-from grading.commands import report
+from grading.commands import report, similarity
 from grading.plugins.feedback import HIDDEN_BLOCK
 from grading.course import run_nbgrader, tool_env
 from grading.gradebook import db_url
@@ -420,8 +421,13 @@ def test_kernel_stderr_cannot_forge_the_log(batch):
 
 
 def test_class_report_agrees_with_the_gradebook(batch):
-    """The class report of this batch (broken files, attacks, odd names and outputs) holds
-    the gradebook's numbers, and only the report's own markup: whatever students wrote is
-    text on the page."""
+    """The class report of this batch (broken files, attacks, odd names and outputs), with
+    its similar answers side by side, holds the gradebook's numbers, and only the report's
+    own markup: whatever students wrote is text on the page. A notebook that is a link to
+    a classmate's is never read as a copy of it."""
+    assert cli.main(["similarity", ASSIGNMENT, "--course", str(batch.course)]) == 0
+    with open(similarity.csv_path(batch.course, ASSIGNMENT), newline="") as f:
+        paired = {name for row in csv.DictReader(f) for name in (row["student_a"], row["student_b"])}
+    assert "notebook_is_a_link" not in paired
     assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(batch.course)]) == 0
     assert disagreements(batch.course, ASSIGNMENT, sorted(batch.rows)) == []

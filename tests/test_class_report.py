@@ -2,6 +2,8 @@
 that a mistake looks the same on any inputs, the matching of failures with known mistakes,
 and a page that shows what students wrote as text. (The report of real graded classes is
 checked against their gradebooks in test_mutations, test_bad_submissions, test_browser.)"""
+import html
+
 import pytest
 
 from grading import diagnosis
@@ -95,11 +97,25 @@ def test_what_students_wrote_is_text_on_the_page():
                        {q.title: {evil: 0.0} for q in SHAPE.questions}, [cell],
                        {evil: [Diagnosis("Question 1", ((evil, evil),), 1.0)]}, 1,
                        [(evil, 3600.0, 5.0)], [evil], {"finished": evil, "seconds": 1.0,
-                                                       "per_submission": 1.0, "engine": evil})
+                                                       "per_submission": 1.0, "engine": evil},
+                       similar_record(evil))
     page = Page(render(facts))
     assert page.tags <= REPORT_TAGS
     assert all(not src.startswith("x") for src in page.images.values())
     assert evil not in render(facts)
+    # the similar pair's answers, side by side: shared parts marked, the rest as text
+    assert page.pairs == [{"a": evil, "b": "ok", "similarity": "0.97"}]
+    assert "x = 1<mark>" + html.escape(evil, quote=True) + "</mark>" in render(facts)
+
+
+def similar_record(evil):
+    code = "x = 1" + evil
+    side = {"source": code, "shared": [[5, len(code)], [6, 8]]}  # overlapping spans: marked once
+    return {"students": 2, "pairs": 1, "review_at": 0.5, "seconds": 0.1, "finished": evil,
+            "top": [{"student_a": evil, "student_b": "ok", "similarity": 0.97, "questions": evil,
+                     "identical_failures": [evil],
+                     "cells": [{"cell": evil, "question": evil, "similarity": 1.0, "as_close": 0.1,
+                                "a": side, "b": side}]}]}
 
 
 def test_the_committed_table_reads_back():

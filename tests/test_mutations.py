@@ -20,10 +20,13 @@ included. Then one test per answer checks that:
 The points per question are printed as a table (`pytest -s` shows it) and written to
 mutation_scores.txt in the fixture's temporary folder.
 """
+import csv
+
 import pytest
 
 from grading import cli, diagnosis
 from grading.class_report import class_facts
+from grading.commands import similarity
 from tests.support import ASSIGNMENT, ROOT, cell_scores, notebook_path, structure
 from tests.support import mistake_table
 from tests.support.corpus import BASELINE, CORPUS, EVERYONE, Answer
@@ -137,6 +140,24 @@ def test_mistake_table_is_up_to_date(corpus_course):
                                    mistake_table.fingerprints())
     assert problems == [], ("the table of known mistakes is out of date: refresh it with "
                             "`python -m tests.support.mistake_table`\n" + "\n".join(problems))
+
+
+def test_no_two_corpus_answers_look_copied(corpus_course):
+    """The graded corpus as a class of 92 honest students, each the baseline with one
+    question answered its own way: no pair reaches the similarity threshold. The pairs
+    flagged for the same rare failures are wrong answers to the same cells, among them
+    mistakes written two ways."""
+    course, _ = corpus_course
+    assert cli.main(["similarity", ASSIGNMENT, "--course", str(course)]) == 0
+    with open(similarity.csv_path(course, ASSIGNMENT), newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and max(float(row["similarity"]) for row in rows) < similarity.REVIEW_AT
+    by_student = {answer.student: answer for answer in EVERYONE}
+    flagged = [(by_student[row["student_a"]], by_student[row["student_b"]])
+               for row in rows if row["identical_failures"]]
+    for a, b in flagged:
+        assert a.kind == b.kind == "wrong" and set(a.cells) == set(b.cells), (a.label, b.label)
+    assert sum(a.mistake == b.mistake for a, b in flagged) >= 4, [(a.label, b.label) for a, b in flagged]
 
 
 def test_class_report_agrees_with_the_gradebook(corpus_course):

@@ -13,8 +13,10 @@ Every step is nbgrader's own, run in the course folder with its nbgrader_config.
 3. generate_feedback, on the same workers: feedback/<student>/<assignment>/*.html;
 4. `nbgrader export`: reports/<assignment>/grades.csv (nbgrader's columns) and, with
    grading.plugins.lms.CanvasGradesExport, reports/<assignment>/lms_grades.csv for the LMS;
-5. the instructor report (grading report): reports/<assignment>.csv and .txt, one row
-   per submission with its scores per question, flags and reasons; then a summary.
+5. similar answers (grading similarity): reports/<assignment>/similarity.csv;
+6. the instructor report (grading report): reports/<assignment>.csv and .txt, one row
+   per submission with its scores per question, flags and reasons, and the class report
+   (reports/<assignment>/class_report.html); then a summary.
 
 The course lock is held throughout: a second run on the same course refuses to start.
 Exit status: 0 when every collected submission was graded, 1 when some failed, 2 when
@@ -35,7 +37,7 @@ from ..cluster import usable_cores
 from ..course_lock import course_lock
 from ..plugins.lms import MANIFEST, read_manifest
 from ..progress import duration
-from . import autograde, report
+from . import autograde, report, similarity
 
 
 class ClassRunError(CourseError):
@@ -172,6 +174,8 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
                                        scheduler=scheduler, workers=workers)
         step("exporting grades (nbgrader export)")
         grades, lms_grades = export_grades(course_dir, assignment, lms_column)
+        step("comparing answers (grading similarity)")
+        _, _, similarity_csv, similarity_line = similarity.check_class(course_dir, assignment)
         step("instructor report")
         report_lines = instructor_report(course_dir, assignment)
     scores = gradebook.totals(course_dir, assignment, students)
@@ -188,6 +192,7 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
         f"grades (nbgrader):    {grades}",
         f"feedback:             {course_dir / 'feedback'}/<student>/{assignment}/",
         f"collection decisions: {course_dir / 'downloaded' / assignment / MANIFEST}",
+        f"similar answers:      {similarity_csv}: {similarity_line}",
         *report_lines,
     ]
     return (1 if graded.failed() else 0), "\n".join(lines)

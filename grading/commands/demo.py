@@ -10,7 +10,8 @@ In the course folder (default: here), for the assignment (default: the course's 
    graded notebooks into autograded/;
 4. `nbgrader generate_feedback`: one HTML page per student in feedback/;
 5. `nbgrader export`: grades.csv, one row per student and assignment;
-6. the instructor report (grading report: scores per question, flags and reasons).
+6. similar answers (grading similarity), then the instructor report (grading report:
+   scores per question, flags and reasons) and the class report.
 """
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ..assignment import AssignmentError, assignment_names, read_assignment
 from ..course import notebook_path, run_nbgrader
 from ..submissions import build_submission, read_answers, write_submission
 from ..class_report import write_class_report
-from . import report
+from . import report, similarity
 
 
 def demo_students(course_dir):
@@ -67,6 +68,9 @@ def main(course_dir, assignment=None):
     run_nbgrader(course_dir, "generate_feedback", assignment, "--force")
     step("exporting grades to grades.csv")
     run_nbgrader(course_dir, "export", "--to", str(course_dir / "grades.csv"))
+    step("comparing answers (grading similarity)")
+    _, _, similarity_csv, similarity_line = similarity.check_class(course_dir, assignment)
+    print(f"    {similarity_line}")
     rows, structure, report_csv = report.write_report(course_dir, assignment)
     class_report, _ = write_class_report(course_dir, assignment, (rows, structure))
     print()
@@ -76,6 +80,7 @@ def main(course_dir, assignment=None):
     print(f"feedback:         {course_dir / 'feedback'}/<student>/{assignment}/")
     print(f"grades:           {course_dir / 'grades.csv'}")
     print(f"report:           {report_csv}")
+    print(f"similar answers:  {similarity_csv}")
     print(f"class report:     {class_report}")
     return 0
 

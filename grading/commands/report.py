@@ -33,7 +33,11 @@ def _notebook_findings(course_dir, student, assignment, notebook):
     path = Path(course_dir, "autograded", student, assignment, f"{notebook}.ipynb")
     if not path.exists():
         submitted = Path(course_dir, "submitted", student, assignment)
-        if not (submitted / f"{notebook}.ipynb").exists():
+        handed_in = submitted / f"{notebook}.ipynb"
+        if handed_in.is_symlink() or (handed_in.exists() and not handed_in.is_file()):
+            return [{"reason": f"{notebook}.ipynb in the submission is a link or a special file, "
+                               "not a notebook: not graded", "review": True}]
+        if not handed_in.exists():
             found = sorted(p.name for p in submitted.glob("*")) if submitted.exists() else []
             return [{"reason": f"no {notebook}.ipynb in the submission"
                                + (f" (found: {', '.join(found)})" if found else ""),

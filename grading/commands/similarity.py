@@ -24,7 +24,8 @@ from traitlets.config import Config
 from .. import diagnosis, similarity
 from ..assignment import read_assignment
 from ..course import CourseError, course_config, notebook_path
-from ..gradebook import cell_scores, db_url, prepare
+from ..gradebook import db_url, prepare, snapshot
+from ..task import read_regular_file
 from ..plugins.repair import MAX_SUBMISSION_CHARS, RepairSubmission, parse_submission, unreadable_notebook
 
 # From here on, a pair is shown in the class report and marked in the terminal: at 0.5,
@@ -32,7 +33,8 @@ from ..plugins.repair import MAX_SUBMISSION_CHARS, RepairSubmission, parse_submi
 # of the made-up classes (20 to 500 students) came near it.
 REVIEW_AT = 0.5
 SHOWN = 10  # pairs printed, and kept side by side for the class report
-# A failure is "rare" when at most this share of the class fails that test with that message.
+# A way of failing is "rare" when at most this share of the class fails that part of the
+# assignment with the same tests and messages.
 RARE_FAILURE = 0.05
 COLUMNS = ["student_a", "student_b", "similarity", "questions", "identical_failures"]
 
@@ -55,13 +57,15 @@ def cell_labels(structure):
 
 
 def _read(path):
-    """The submission as autograde reads it (grading.plugins.repair), never more than
-    its size limit."""
+    """The submission as autograde reads it (grading.plugins.repair), never more than its
+    size limit. A link (say, to a classmate's notebook) or a FIFO is no submission: the
+    workers never receive one either (grading.task)."""
+    data = read_regular_file(path, 4 * MAX_SUBMISSION_CHARS)
+    if data is None:
+        return None
     try:
-        with open(path, "rb") as f:
-            data = f.read(4 * MAX_SUBMISSION_CHARS + 1)
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         return unreadable_notebook(f"cannot be read as UTF-8 text: {error}")
     if len(text) > MAX_SUBMISSION_CHARS:
         return unreadable_notebook("larger than a submission may be")
@@ -81,10 +85,10 @@ def submitted_answers(course_dir, assignment, structure):
         student = folder.parent.name
         result[student] = {}
         for name in structure.notebooks:
-            path = folder / f"{name}.ipynb"
-            if not path.is_file():
+            submitted = _read(folder / f"{name}.ipynb")
+            if submitted is None:
                 continue
-            nb, _ = repair.preprocess(_read(path), {"nbgrader": {
+            nb, _ = repair.preprocess(submitted, {"nbgrader": {
                 "db_url": url, "notebook": name, "assignment": assignment, "student": student}})
             for cell in nb.cells:
                 meta = cell.metadata.get("nbgrader", {})
@@ -106,14 +110,19 @@ def release_code(course_dir, assignment, structure):
 
 
 def rare_failures(course_dir, assignment, structure, students):
-    """{student: {(test key, message)}} for failures that few in the class share, from the
-    gradebook and the autograded notebooks (nothing for a class not graded yet)."""
+    """{student: {(part or question, its failures)}} for the ways of failing a part (or a
+    question without parts) that few in the class share: the same tests failed with the
+    same messages. From the gradebook and the autograded notebooks; nothing for a class
+    not graded yet."""
+    units = diagnosis.units(structure)
     failed = {}
-    for student in students:
-        scores = cell_scores(course_dir, assignment, student)
-        if scores:
-            failed[student] = {(key, message) for key, message in diagnosis.failures(
-                course_dir, assignment, student, scores, structure.notebooks).items() if message}
+    for student, recorded in snapshot(course_dir, assignment, students).items():
+        if not recorded:
+            continue
+        scores = {key: values[:2] for key, values in recorded.items()}
+        messages = diagnosis.failures(course_dir, assignment, student, scores, structure.notebooks)
+        failed[student] = {(label, tuple(sorted((k, messages[k]) for k in keys if k in messages)))
+                           for label, keys in units if keys & messages.keys()}
     counts = {}
     for found in failed.values():
         for failure in found:
@@ -137,7 +146,7 @@ def compare_class(course_dir, assignment):
     failures = rare_failures(course_dir, assignment, structure, students)
     for pair in pairs:
         shared = failures.get(pair.student_a, set()) & failures.get(pair.student_b, set())
-        pair.identical_failures = sorted(key for key, _ in shared)
+        pair.identical_failures = sorted(key for _, failures in shared for key, _ in failures)
     pairs.sort(key=lambda p: (-p.similarity, -p.evidence, -len(p.identical_failures),
                               p.student_a, p.student_b))
     return pairs, answers, labels, students
@@ -175,7 +184,7 @@ def write(course_dir, assignment, pairs, answers, labels, students, seconds):
                                  _questions(pair, labels), "; ".join(pair.identical_failures)])
     top = [{"student_a": p.student_a, "student_b": p.student_b, "similarity": round(p.similarity, 4),
             "questions": _questions(p, labels), "identical_failures": p.identical_failures,
-            "cells": side_by_side(p, answers, labels)} for p in pairs[:SHOWN] if p.cells]
+            "cells": side_by_side(p, answers, labels)} for p in [p for p in pairs if p.cells][:SHOWN]]
     record = {"students": len(students), "pairs": len(pairs), "review_at": REVIEW_AT,
               "seconds": round(seconds, 1), "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
               "top": top}
@@ -210,16 +219,23 @@ def add_arguments(parser):
     parser.add_argument("--top", type=int, default=SHOWN, help=f"pairs to print (default {SHOWN})")
 
 
-def run(course_dir, options):
+def check_class(course_dir, assignment):
+    """Compares the class and writes similarity.csv and .json; returns (pairs, labels,
+    csv path, one summary line)."""
     started = time.monotonic()
-    pairs, answers, labels, students = compare_class(course_dir, options.assignment)
+    pairs, answers, labels, students = compare_class(course_dir, assignment)
     seconds = time.monotonic() - started
-    path, _ = write(course_dir, options.assignment, pairs, answers, labels, students, seconds)
-    print(terminal_table(pairs, labels, options.top))
+    path, _ = write(course_dir, assignment, pairs, answers, labels, students, seconds)
     flagged = sum(p.similarity >= REVIEW_AT for p in pairs)
-    print(f"\n{len(students)} students, {len(pairs)} pairs compared in {seconds:.1f} s; "
-          f"{flagged} pair{'s' * (flagged != 1)} at or above {REVIEW_AT} (marked *). "
-          "Similarity is a reason to look at two submissions, not a finding.")
+    line = (f"{len(students)} students, {len(pairs)} pairs compared in {seconds:.1f} s; "
+            f"{flagged} pair{'s' * (flagged != 1)} at or above {REVIEW_AT}")
+    return pairs, labels, path, line
+
+
+def run(course_dir, options):
+    pairs, labels, path, line = check_class(course_dir, options.assignment)
+    print(terminal_table(pairs, labels, options.top))
+    print(f"\n{line} (marked *). Similarity is a reason to look at two submissions, not a finding.")
     print(f"CSV: {path}")
     from ..class_report import class_report_path, write_class_report  # it reads this module
     if class_report_path(course_dir, options.assignment).exists():

@@ -172,15 +172,7 @@ class RepairSubmission(NbGraderPreprocessor):
     """Restores the assignment's graded structure in a submitted notebook (see module doc)."""
 
     def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            source_nb = gb.find_notebook(info["notebook"], info["assignment"])
-            self.cells = {cell.name: cell for cell in source_nb.source_cells}
-            self.points = {cell.name: cell.max_score for cell in source_nb.grade_cells}
-            self.solutions = {cell.name for cell in source_nb.solution_cells}
-            self.tasks = {cell.name for cell in source_nb.task_cells}
-            self.order = self._release_order(info, list(self.cells))
-        self.rank = {name: i for i, name in enumerate(self.order)}
+        self._read_assignment(resources["nbgrader"])
         self.nb = nb
         self.quiet = not nb.cells  # an unreadable notebook: its one finding says it all
         self._strip_unknown_labels()
@@ -192,6 +184,22 @@ class RepairSubmission(NbGraderPreprocessor):
                 self._set_canonical_metadata(cell)
         _unique_cell_ids(nb.cells, set())
         return nb, resources
+
+    def _read_assignment(self, info):
+        """The notebook's cells as the gradebook knows them, read once for all the
+        submissions this preprocessor repairs (`grading similarity` repairs a whole class)."""
+        key = (info["db_url"], info["assignment"], info["notebook"])
+        if getattr(self, "_read_for", None) == key:
+            return
+        with Gradebook(info["db_url"]) as gb:
+            source_nb = gb.find_notebook(info["notebook"], info["assignment"])
+            self.cells = {cell.name: cell for cell in source_nb.source_cells}
+            self.points = {cell.name: cell.max_score for cell in source_nb.grade_cells}
+            self.solutions = {cell.name for cell in source_nb.solution_cells}
+            self.tasks = {cell.name for cell in source_nb.task_cells}
+            self.order = self._release_order(info, list(self.cells))
+        self.rank = {name: i for i, name in enumerate(self.order)}
+        self._read_for = key
 
     def _release_order(self, info, fallback):
         """Graded-cell names in the order of the source notebook (the gradebook has no order)."""

@@ -2,6 +2,7 @@
 that use it (graded demo class, mutation corpus, bad submissions) then say, in one
 assertion, where the page and the gradebook disagree."""
 import base64
+import csv
 import html.parser
 import json
 import statistics
@@ -9,12 +10,13 @@ from pathlib import Path
 
 from grading import gradebook
 from grading.assignment import read_assignment
+from grading.commands import similarity
 
 PNG = b"\x89PNG\r\n\x1a\n"
 # Every tag the report writes itself: any other one would be markup a student smuggled in.
 REPORT_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "ul", "li",
                "b", "i", "code", "p", "div", "img", "table", "tr", "th", "td", "details",
-               "summary", "br"}
+               "summary", "br", "pre", "mark"}
 
 
 class Page(html.parser.HTMLParser):
@@ -24,6 +26,7 @@ class Page(html.parser.HTMLParser):
     def __init__(self, text):
         super().__init__(convert_charrefs=True)
         self.rows, self.images, self.plotted, self.tags = [], {}, {}, set()
+        self.pairs = []  # the similar pairs shown: {"a", "b", "similarity"}
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -31,6 +34,8 @@ class Page(html.parser.HTMLParser):
         attrs = dict(attrs)
         if tag == "tr" and any(k.startswith("data-") for k in attrs):
             self.rows.append({k[5:]: v for k, v in attrs.items() if k.startswith("data-")})
+        if tag == "summary" and "data-a" in attrs:
+            self.pairs.append({k[5:]: v for k, v in attrs.items() if k.startswith("data-")})
         if tag == "img":
             self.images[attrs.get("id", "")] = attrs.get("src", "")
             self.plotted[attrs.get("id", "")] = json.loads(attrs.get("data-values") or "null")
@@ -91,4 +96,13 @@ def disagreements(course, assignment, students):
         grouped = sum(int(row["count"]) for row in page.of("cell", "count") if row["cell"] == key)
         if grouped != lost:
             found.append(f"test {key}: failure groups hold {grouped} submissions, {lost} lost points")
+    similar = similarity.csv_path(course, assignment)
+    if similar.exists():  # the pairs shown side by side: the CSV's first, in its order
+        with open(similar, newline="") as f:
+            ranked = [row for row in csv.DictReader(f) if row["questions"]][:similarity.SHOWN]
+        expected = [(r["student_a"], r["student_b"], float(r["similarity"])) for r in ranked]
+        shown = [(p["a"], p["b"], float(p["similarity"])) for p in page.pairs]
+        if [(a, b) for a, b, _ in shown] != [(a, b) for a, b, _ in expected] or any(
+                abs(x[2] - y[2]) > 1e-3 for x, y in zip(shown, expected)):
+            found.append(f"similar pairs shown {shown[:3]}..., the CSV ranks {expected[:3]}...")
     return [sentence for sentence in found if sentence]
