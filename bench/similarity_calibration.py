@@ -68,17 +68,20 @@ def main():
     options = parser.parse_args()
     print(f"threshold of the report: {REVIEW_AT}")
     print("| honest students + copies | classes | copies ranked | copies' scores (min / median) "
-          "| copies at or above the threshold | highest honest pair (max over classes) | scoring time |")
-    print("|---|---|---|---|---|---|---|")
+          "| copies at or above the threshold | highest honest pair (max over classes) "
+          "| separation: lowest copy minus highest honest pair (worst / median class) | scoring time |")
+    print("|---|---|---|---|---|---|---|---|")
     for size in options.sizes:
         results = [calibrate(size, seed, options.copies) for seed in range(options.seeds)]
         ranks = [r for ranks, *_ in results for r in ranks]
         scores = [s for _, scores, *_ in results for s in scores]
         honest = [h for _, _, h, _ in results]
         top = sum(r <= options.copies for r in ranks)
+        gaps = [min(copy_scores) - honest for _, copy_scores, honest, _ in results]
         print(f"| {size} + {options.copies} | {options.seeds} | {top} of {len(ranks)} in the top "
               f"{options.copies} (worst rank {max(ranks)}) | {min(scores):.3f} / {statistics.median(scores):.3f} "
               f"| {sum(s >= REVIEW_AT for s in scores)} of {len(scores)} | {max(honest):.3f} "
+              f"| {min(gaps):.3f} / {statistics.median(gaps):.3f} "
               f"| {statistics.median(r[3] for r in results):.1f} s |")
     if options.command_size:
         seconds, rows = time_command(options.command_size, options.copies)

@@ -227,10 +227,10 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums }
 img { max-width: 100%; display: block; margin: .5em 0 }
 details { margin: .3em 0 } summary { cursor: pointer }
 .low { color: #b22 } .quality { font-size: .85em; color: #555 }
-.pair { display: grid; grid-template-columns: 1fr 1fr; gap: .5em }
+.pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .5em }
 .pair pre { overflow-x: auto; background: #f7f7f7; padding: .4em; margin: 0; font-size: .85em }
 mark { background: #fd6 }
-@media (max-width: 700px) { .pair { grid-template-columns: 1fr } }
+@media (max-width: 700px) { .pair { grid-template-columns: minmax(0, 1fr) } }
 """
 
 

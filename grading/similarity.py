@@ -7,8 +7,8 @@ every name the student chose becomes "V" (names the release uses, such as `gradi
 `compute_gradient`, and Python's builtins stay, since they carry the structure). Runs of
 K tokens within a statement are hashed, as in MOSS (Schleimer, Wilkerson and Aiken,
 2003): two answers share a fingerprint wherever they share K tokens of one statement,
-whatever was wrapped, renamed, commented or moved around it. Fingerprints of the release's code (the
-template every student starts from) are dropped.
+whatever was wrapped, renamed, commented or moved around it. Fingerprints of the cell's
+code in the release (what every student starts from) are dropped.
 
 For one answer cell, two students agree by the weighted Jaccard index of their
 fingerprints, each fingerprint weighing log(N / students holding it): a piece the whole
@@ -18,14 +18,17 @@ see) but never count against it (renaming hides nothing).
 
 How surprising an agreement is depends on the class: `return 1, -1` is what most students
 write. For student A and cell q, p is the share of A's classmates whose answer is at
-least as close to A's as B's is (taken from both sides, A's and B's, and averaged). Over
-the cells, -log p adds up, as if each student answered each cell on their own:
+least as close to A's as B's is (taken from both sides, A's and B's, and averaged). A
+cell matches when the two agree at MATCH or more and p is below COMMON. Over the m
+matching cells of the Q, the p's multiply as if each student answered each cell on their
+own:
 
-    similarity = 1 / (1 + pairs * exp(-sum of -log p))
+    similarity = 1 / (1 + pairs * C(Q, m) * product of p)    (0 when m = 0)
 
-where pairs is the number of pairs in the class. It reads as: with this many pairs, how
-many would agree this much by chance? Expect one, and similarity is 0.5; expect a tenth
-of one, 0.91. It is a reason to look at two submissions, never a finding.
+where pairs is the number of pairs in the class and C(Q, m) the ways to pick m cells. It
+reads as: with this many pairs, how many would agree this much by chance? Expect one, and
+similarity is 0.5; expect a tenth of one, 0.91. It is a reason to look at two
+submissions, never a finding.
 """
 import builtins
 import keyword
@@ -146,25 +149,29 @@ class Answer:
 
 
 class Template:
-    """What every student starts from: the release's code. Its names stay visible in the
-    tokens; its fingerprints, comments and docstrings are taken out of every answer."""
+    """What every student starts from: the release. Names its code uses stay visible in the
+    tokens, and its comments and docstrings count for nothing. From each answer the
+    release's own code *in that cell* is taken out (the stub's `def` line, the loop `fit`
+    comes with); code from elsewhere in the release stays, since `return 1, 1` copied from
+    Plus is a real (wrong) answer to Minus."""
 
-    def __init__(self, sources):
+    def __init__(self, sources, cells):
+        """sources: the release's code cells; cells: {answer cell: its code in the release}."""
         names = set(KEPT_NAMES)
         for source in sources:
             names.update(value for _, kind, value in _LEXER.get_tokens_unprocessed(source)
                          if kind in Name)
         self.names = frozenset(names)
-        self.prints, self.words = set(), set()
+        self.words = set()
         for source in sources:
-            toks = tokens(source, self.names)
-            self.prints.update(fingerprints(toks))
-            self.words.update(toks.words)
+            self.words.update(tokens(source, self.names).words)
+        self.prints = {cell: set(fingerprints(tokens(source, self.names))) for cell, source in cells.items()}
 
-    def answer(self, source):
+    def answer(self, cell, source):
         toks = tokens(source, self.names)
         toks.words -= self.words
-        prints = {h: where for h, where in fingerprints(toks).items() if h not in self.prints}
+        given = self.prints.get(cell, set())
+        prints = {h: where for h, where in fingerprints(toks).items() if h not in given}
         return Answer(source, toks, prints)
 
 

@@ -9,6 +9,9 @@ JupyterLab servers on 127.0.0.1.
   opens from disk: every figure renders, and the totals and test pass rates it shows are
   the gradebook's. Its screenshot is docs/class_report.png (GRADING_REFRESH_DOCS=1
   rewrites it).
+- Similar answers: in the class report of a collected class with a disguised copy, the
+  copy is the first pair, marked, its answers side by side (one above the other on a
+  phone) with the shared parts highlighted. Screenshot: docs/similar_pair.png.
 - Stored XSS: a submission whose markdown, raw html cell and outputs (text/html,
   application/javascript, SVG, text/markdown, widget view) carry script is graded; neither
   the formgrader's submission view of it nor its feedback page runs any of it, and both
@@ -40,6 +43,7 @@ from grading.course import run_nbgrader, tool_env
 from grading.gradebook import db_url
 from grading.submissions import build_submission, read_answers, write_submission
 from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, fresh_course, notebook_path
+from tests.support.similarity_class import class_with_copies
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -187,6 +191,7 @@ def test_student_runs_the_release_in_jupyterlab_and_sees_the_plots(browser, tmp_
 def test_class_report_renders_the_gradebook(browser, corpus_course, tmp_path):
     course, _ = corpus_course
     students = sorted(gradebook.student_ids(course))
+    assert cli.main(["similarity", ASSIGNMENT, "--course", str(course)]) == 0
     assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(course)]) == 0
     report = course / "reports" / ASSIGNMENT / "class_report.html"
     page = browser.new_page()
@@ -214,8 +219,48 @@ def test_class_report_renders_the_gradebook(browser, corpus_course, tmp_path):
             rate = sum(score >= top for score, top in points) / len(points)
             assert row.locator("td").nth(3).inner_text().strip() == f"{100 * rate:.0f}%", key
         page.screenshot(path=str(tmp_path / "class_report.png"))
+
         if os.environ.get("GRADING_REFRESH_DOCS") == "1":
             shutil.copy(tmp_path / "class_report.png", ROOT / "docs" / "class_report.png")
+    finally:
+        page.close()
+
+
+@pytest.mark.slow  # nbgrader generate_assignment, a browser
+def test_similar_answers_side_by_side(browser, tmp_path):
+    """A collected class of 12 with one disguised copy: the class report opens with the
+    copy as its most similar pair, marked, its five answers side by side with the shared
+    parts highlighted, and one above the other on a phone."""
+    course = fresh_course(tmp_path / "course")
+    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    students, copied = class_with_copies(12, 1, seed=7)
+    for student, answers in students.items():
+        write_submission(course, student, ASSIGNMENT, NOTEBOOK,
+                         build_submission(notebook_path(course, "release"), answers))
+    assert cli.main(["similarity", ASSIGNMENT, "--course", str(course)]) == 0
+    assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(course)]) == 0
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1000, "height": 1500})
+    page.set_default_timeout(PAGE_SECONDS * 1000)
+    try:
+        page.goto((course / "reports" / ASSIGNMENT / "class_report.html").resolve().as_uri())
+        pair = page.locator("details.similar").first
+        assert pair.get_attribute("open") is not None  # a pair at the threshold opens itself
+        summary = pair.locator("summary b").inner_text()
+        [(copier, original)] = copied.items()
+        assert summary.endswith(f"{original} and {copier}") and float(summary.split(":")[0]) >= 0.9
+        blocks = pair.locator(".pair")
+        assert blocks.count() == 5  # every answer cell matches
+        for i in range(blocks.count()):
+            left, right = (blocks.nth(i).locator("pre").nth(j).bounding_box() for j in (0, 1))
+            assert left["y"] == right["y"] and left["x"] + left["width"] <= right["x"] <= 1000
+            assert blocks.nth(i).locator("mark").count() >= 2
+        pair.screenshot(path=str(tmp_path / "similar_pair.png"))
+        page.set_viewport_size({"width": 400, "height": 800})
+        left, right = (blocks.nth(0).locator("pre").nth(j).bounding_box() for j in (0, 1))
+        assert right["y"] >= left["y"] + left["height"] and right["x"] + right["width"] <= 400
+        if os.environ.get("GRADING_REFRESH_DOCS") == "1":
+            shutil.copy(tmp_path / "similar_pair.png", ROOT / "docs" / "similar_pair.png")
     finally:
         page.close()
 

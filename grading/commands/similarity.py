@@ -28,10 +28,10 @@ from ..gradebook import db_url, prepare, snapshot
 from ..task import read_regular_file
 from ..plugins.repair import MAX_SUBMISSION_CHARS, RepairSubmission, parse_submission, unreadable_notebook
 
-# From here on, a pair is shown in the class report and marked in the terminal: at 0.5,
-# chance would explain one such pair per class. Calibrated in the README: no honest pair
-# of the made-up classes (20 to 500 students) came near it.
-REVIEW_AT = 0.5
+# From here on, a pair is marked in the terminal and the class report: chance would
+# explain such a pair in about one class in ten. Calibrated in the README: no honest
+# pair of the made-up classes (20 to 500 students) reached it.
+REVIEW_AT = 0.9
 SHOWN = 10  # pairs printed, and kept side by side for the class report
 # A way of failing is "rare" when at most this share of the class fails that part of the
 # assignment with the same tests and messages.
@@ -97,16 +97,22 @@ def submitted_answers(course_dir, assignment, structure):
     return result
 
 
-def release_code(course_dir, assignment, structure):
-    sources = []
+def release_template(course_dir, assignment, structure):
+    """The release's code, and each answer cell's code in it."""
+    sources, cells = [], {}
     for name in structure.notebooks:
         path = notebook_path(course_dir, "release", assignment, name)
         if not path.exists():
             raise CourseError(f"{path} is missing: generate the release first "
                               f"(nbgrader generate_assignment {assignment})")
         nb = nbformat.read(str(path), as_version=4)
-        sources += [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    return sources
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                sources.append(cell.source)
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("solution"):
+                    cells[structure.key(name, meta["grade_id"])] = cell.source
+    return similarity.Template(sources, cells)
 
 
 def rare_failures(course_dir, assignment, structure, students):
@@ -136,11 +142,11 @@ def compare_class(course_dir, assignment):
     course_dir = Path(course_dir)
     prepare(course_dir, assignment)
     structure = read_assignment(course_dir, assignment)
-    template = similarity.Template(release_code(course_dir, assignment, structure))
+    template = release_template(course_dir, assignment, structure)
     code = submitted_answers(course_dir, assignment, structure)
     students = sorted(code)
     labels = cell_labels(structure)
-    answers = {cell: {s: template.answer(code[s][cell]) for s in students if cell in code[s]}
+    answers = {cell: {s: template.answer(cell, code[s][cell]) for s in students if cell in code[s]}
                for cell in labels}
     pairs = similarity.compare(answers, students)
     failures = rare_failures(course_dir, assignment, structure, students)

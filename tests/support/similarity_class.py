@@ -13,18 +13,18 @@ import ast
 import random
 import re
 
-import nbformat
-
 from grading import similarity
+from grading.assignment import read_assignment
+from grading.commands.similarity import release_template as release_template_of
 from grading.submissions import read_answers
 
-from . import ROOT, notebook_path
+from . import ASSIGNMENT, ROOT
 from .corpus import BASELINE, CORPUS
 
 
-def release_sources():
-    nb = nbformat.read(str(notebook_path(ROOT, "release")), as_version=4)
-    return [cell.source for cell in nb.cells if cell.cell_type == "code"]
+def release_template():
+    """grading.similarity.Template of this course's release (what the command builds)."""
+    return release_template_of(ROOT, ASSIGNMENT, read_assignment(ROOT, ASSIGNMENT))
 
 
 def answer_pool():
@@ -132,7 +132,7 @@ def class_with_copies(size, copies, seed=0):
     then `copies` of them copied under new ids (so the class has size + copies students)."""
     rng = random.Random(seed)
     students = honest_class(size, rng)
-    kept = similarity.Template(release_sources()).names
+    kept = release_template().names
     originals = rng.sample(sorted(students), copies)
     copied = {}
     for i, original in enumerate(originals):
@@ -144,8 +144,8 @@ def class_with_copies(size, copies, seed=0):
 
 def score(students, template=None):
     """Every pair's similarity.Pair for a class {student: {cell: code}}."""
-    template = template or similarity.Template(release_sources())
+    template = template or release_template()
     cells = sorted({cell for answers in students.values() for cell in answers})
-    answers = {cell: {s: template.answer(a[cell]) for s, a in students.items() if cell in a}
+    answers = {cell: {s: template.answer(cell, a[cell]) for s, a in students.items() if cell in a}
                for cell in cells}
     return similarity.compare(answers, students)
