@@ -26,7 +26,7 @@ from ..assignment import read_assignment
 from ..course import CourseError, course_config, notebook_path
 from ..gradebook import db_url, prepare, snapshot
 from ..task import read_regular_file
-from ..plugins.repair import MAX_SUBMISSION_CHARS, RepairSubmission, parse_submission, unreadable_notebook
+from ..plugins.repair import MAX_SUBMISSION_CHARS, RepairSubmission, read_submission
 
 # From here on, a pair is marked in the terminal and the class report: chance would
 # explain such a pair in about one class in ten. Calibrated in the README: no honest
@@ -57,19 +57,13 @@ def cell_labels(structure):
 
 
 def _read(path):
-    """The submission as autograde reads it (grading.plugins.repair), never more than its
-    size limit. A link (say, to a classmate's notebook) or a FIFO is no submission: the
-    workers never receive one either (grading.task)."""
-    data = read_regular_file(path, 4 * MAX_SUBMISSION_CHARS)
+    """The submission as autograde reads it (grading.plugins.repair), or None for a link
+    (say, to a classmate's notebook) or a FIFO: the workers never receive one either
+    (grading.task)."""
+    data = read_regular_file(path, 4 * MAX_SUBMISSION_CHARS)  # UTF-8: up to 4 bytes a character
     if data is None:
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return unreadable_notebook(f"cannot be read as UTF-8 text: {error}")
-    if len(text) > MAX_SUBMISSION_CHARS:
-        return unreadable_notebook("larger than a submission may be")
-    return parse_submission(text) if text.strip() else unreadable_notebook("empty file")
+    return read_submission(lambda limit: data.decode("utf-8")[:limit])
 
 
 def submitted_answers(course_dir, assignment, structure):

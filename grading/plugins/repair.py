@@ -122,24 +122,27 @@ def parse_submission(text, grader_copy=False):
     return nb
 
 
+def read_submission(read, grader_copy=False):
+    """The notebook of a submission file: read(limit) returns its text, at most limit
+    characters (and may raise OSError or UnicodeDecodeError). Whatever the file holds,
+    a notebook comes back; what was wrong with the file is recorded in it."""
+    try:
+        text = read(MAX_SUBMISSION_CHARS + 1)
+    except (UnicodeDecodeError, OSError) as error:
+        return unreadable_notebook(f"cannot be read as UTF-8 text: {error}")
+    if len(text) > MAX_SUBMISSION_CHARS:
+        return unreadable_notebook(f"file larger than {MAX_SUBMISSION_CHARS // 2**20} MiB, "
+                                   "the most a submission may hold")
+    return parse_submission(text, grader_copy) if text.strip() else unreadable_notebook("empty file")
+
+
 class TolerantNotebookExporter(NotebookExporter):
-    """nbgrader's notebook exporter, reading submissions with parse_submission."""
+    """nbgrader's notebook exporter, reading submissions with read_submission."""
 
     def from_file(self, file_stream, resources=None, **kw):
-        try:
-            text = file_stream.read(MAX_SUBMISSION_CHARS + 1)
-        except (UnicodeDecodeError, OSError) as error:
-            nb = unreadable_notebook(f"cannot be read as UTF-8 text: {error}")
-        else:
-            if len(text) > MAX_SUBMISSION_CHARS:
-                nb = unreadable_notebook(f"file larger than {MAX_SUBMISSION_CHARS // 2**20} MiB, "
-                                         "the most a submission may hold")
-            else:
-                # nbgrader reads the submission, then (with NBGRADER_EXECUTION=autograde)
-                # the sanitized copy it wrote into autograded/, which holds our findings.
-                grader_copy = os.environ.get("NBGRADER_EXECUTION") == "autograde"
-                nb = (parse_submission(text, grader_copy) if text.strip()
-                      else unreadable_notebook("empty file"))
+        # nbgrader reads the submission, then (with NBGRADER_EXECUTION=autograde) the
+        # sanitized copy it wrote into autograded/, which holds our findings.
+        nb = read_submission(file_stream.read, os.environ.get("NBGRADER_EXECUTION") == "autograde")
         return self.from_notebook_node(nb, resources=resources, **kw)
 
 
