@@ -49,6 +49,7 @@ COMMON = 0.5
 # characters; a pasted blob must not make the class wait).
 MAX_ANSWER_CHARS = 20_000
 KEPT_NAMES = frozenset(dir(builtins)) | {"self", "cls"}
+BLOCK = 4096  # fingerprints per block of the pairwise sums
 
 _LEXER = PythonLexer(stripnl=False, ensurenl=False)
 
@@ -185,35 +186,47 @@ class Pair:
     identical_failures: list = field(default_factory=list)  # test cells: same rare failure
 
 
+def _weighted_overlap(sets, n):
+    """(shared, total): shared[a, b] is the summed weight of the items both a and b hold,
+    total[a] that of everything a holds; an item held by k of the n students weighs
+    log(n / k). Only items two or more hold and not everyone holds can be shared: only
+    they enter the matrix, a block of columns at a time (memory stays small however long
+    one student's answer is)."""
+    held_by = {}
+    for i, items in enumerate(sets):
+        for item in items:
+            held_by.setdefault(item, []).append(i)
+    total = np.zeros(n)
+    columns = []
+    for holders in held_by.values():
+        weight = math.log(n / len(holders))
+        total[holders] += weight
+        if len(holders) > 1 and weight > 0:
+            columns.append((holders, weight))
+    shared = np.zeros((n, n))
+    for start in range(0, len(columns), BLOCK):
+        block = columns[start:start + BLOCK]
+        held = np.zeros((n, len(block)))
+        weights = np.array([weight for _, weight in block])
+        for j, (holders, _) in enumerate(block):
+            held[holders, j] = 1.0
+        shared += (held * weights) @ held.T
+    return shared, total
+
+
 def _cell_matrix(answers, students):
     """For one answer cell: the students' pairwise similarity (N x N)."""
     n = len(students)
-    vocabulary, words = {}, {}
-    rows, word_rows = [], []
-    for student in students:
-        found = answers.get(student)
-        rows.append([vocabulary.setdefault(h, len(vocabulary)) for h in (found.prints if found else ())])
-        word_rows.append([words.setdefault(w, len(words)) for w in (found.tokens.words if found else ())])
-
-    def weighted(index_rows, size):
-        held = np.zeros((n, size))
-        for i, row in enumerate(index_rows):
-            held[i, row] = 1.0
-        df = held.sum(axis=0)
-        weight = np.log(n / np.maximum(df, 1.0))
-        return held, weight
-
-    held, weight = weighted(rows, len(vocabulary))
-    shared = (held * weight) @ held.T
-    total = (held * weight).sum(axis=1)
+    found = [answers.get(student) for student in students]
+    shared, total = _weighted_overlap([a.prints if a else () for a in found], n)
     union = total[:, None] + total[None, :] - shared
-    word_held, word_weight = weighted(word_rows, len(words))
-    shared_words = (word_held * word_weight) @ word_held.T
+    shared_words, _ = _weighted_overlap([a.tokens.words if a else () for a in found], n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        similarity = np.where(union + shared_words > 0,
+        similarity = np.where(union + shared_words > 1e-9,
                               (shared + shared_words) / (union + shared_words), 0.0)
     np.fill_diagonal(similarity, 0.0)
-    return similarity
+    # rounded, so that answers equally close compare equal whatever order they were summed in
+    return np.clip(similarity, 0.0, 1.0).round(9)
 
 
 def _surprise(similarity):

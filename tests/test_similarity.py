@@ -3,6 +3,7 @@ calibration on made-up classes with known copies (tests/support/similarity_class
 the command on a collected class whose files are damaged, moved, linked or hostile."""
 import csv
 import json
+import math
 import os
 import random
 import subprocess
@@ -56,6 +57,30 @@ def test_the_release_code_counts_for_nothing():
         "def minus_operator_gradient(self):\n    return 1.0, -1.0", "minus_gradient") != set()
     # code from elsewhere in the release is an answer: Plus's partials given for Minus
     assert prints("def minus_operator_gradient(self):\n    return 1, 1", "minus_gradient")
+
+
+def test_a_huge_answer_is_cut():
+    """An answer of a megabyte is compared on its first MAX_ANSWER_CHARS characters."""
+    huge = "".join(f"value_{i} = {i} * {i + 1}\n" for i in range(50_000))
+    spans = TEMPLATE.answer("fit", huge).tokens.spans
+    assert len(huge) > 50 * similarity.MAX_ANSWER_CHARS
+    assert spans and max(end for _, end in spans) <= similarity.MAX_ANSWER_CHARS
+
+
+def test_pairwise_sums_in_blocks_are_exact(monkeypatch):
+    """The weighted overlap summed a block of fingerprints at a time equals the sum over
+    every pair of students and every fingerprint they share."""
+    rng = random.Random(4)
+    sets = [{rng.randrange(40) for _ in range(rng.randrange(15))} for _ in range(25)]
+    monkeypatch.setattr(similarity, "BLOCK", 3)
+    shared, total = similarity._weighted_overlap(sets, len(sets))
+    held = lambda item: sum(item in s for s in sets)
+    weight = lambda item: math.log(len(sets) / held(item))
+    for a in range(len(sets)):
+        assert total[a] == pytest.approx(sum(weight(i) for i in sets[a]))
+        for b in range(len(sets)):
+            if a != b:
+                assert shared[a, b] == pytest.approx(sum(weight(i) for i in sets[a] & sets[b]))
 
 
 def test_shared_names_and_comments_add_evidence_but_renaming_loses_none():
