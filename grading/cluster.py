@@ -37,7 +37,9 @@ def dask_client(scheduler=None, workers=None):
     (default: one per core) that lives as long as the block."""
     if scheduler:
         try:
-            client = Client(scheduler, timeout="30s")
+            # Dask's connect timeout (distributed.comm.timeouts.connect, 30 s unless
+            # DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT says otherwise)
+            client = Client(scheduler)
         except OSError as error:
             raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
         with client:

@@ -46,12 +46,12 @@ GRADING_WITH_CTRL_C = ("import signal, sys; signal.signal(signal.SIGINT, signal.
                        "from grading.cli import main; sys.exit(main())")
 
 
-def grading(*args, **popen):
+def grading(*args, env=None, **popen):
     """`grading ARGS` as a subprocess of its own session (so a test can stop it and all
     it started)."""
-    return subprocess.Popen([sys.executable, "-c", GRADING_WITH_CTRL_C, *args], cwd=ROOT, env=tool_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, **popen)
+    return subprocess.Popen([sys.executable, "-c", GRADING_WITH_CTRL_C, *args], cwd=ROOT,
+                            env=env or tool_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, **popen)
 
 
 @pytest.fixture(scope="module")
@@ -277,8 +277,10 @@ def test_a_worker_without_sandbox_refuses(scheduler, tmp_path):
 def test_an_unreachable_scheduler_is_a_clear_error(course_dir):
     run_nbgrader(course_dir, "generate_assignment", ASSIGNMENT, "--force")
     synthetic.write_submitted(course_dir, CLASS[:1])
+    # Dask retries a refused connection until its connect timeout (30 s): 3 s here
+    env = {**tool_env(), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
     result = grading("autograde", ASSIGNMENT, "--course", str(course_dir),
-                     "--scheduler", "tcp://127.0.0.1:9")
+                     "--scheduler", "tcp://127.0.0.1:9", env=env)
     out, err = result.communicate(timeout=120)
     assert result.returncode == 2, out + err
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
