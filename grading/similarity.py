@@ -77,8 +77,8 @@ def tokens(source, kept_names=KEPT_NAMES):
     (a logical line, however it was wrapped) opens with its indentation depth."""
     result = Tokens()
     source = source[:MAX_ANSWER_CHARS]
-    widths = sorted({len(line) - len(line.lstrip(" \t")) for line in source.split("\n") if line.strip()})
     in_string, depth, first, line_start = False, 0, 0, 0
+    indents = {}  # {index of a statement's marker: its indentation width}
 
     def close():
         if len(result.text) > first + 1:  # more than its indentation marker
@@ -97,9 +97,9 @@ def tokens(source, kept_names=KEPT_NAMES):
                 close()
                 first, in_string, line_start = len(result.text), False, end
             continue
-        if len(result.text) == first:  # a statement starts: its depth first
-            indent = len(source[line_start:start]) - len(source[line_start:start].lstrip(" \t"))
-            result.text.append(f"<{widths.index(indent) if indent in widths else 0}>")
+        if len(result.text) == first:  # a statement starts: a marker for its depth first
+            indents[first] = len(source[line_start:start]) - len(source[line_start:start].lstrip(" \t"))
+            result.text.append("<>")
             result.spans.append((start, start))
         if kind in String:
             if in_string:  # quotes, affixes and parts of one literal: one token
@@ -114,13 +114,18 @@ def tokens(source, kept_names=KEPT_NAMES):
                 if len(value) >= 4:
                     result.words.add("name: " + value)
                 value = "V"
-            elif value in "([{":
+            elif value in ("(", "[", "{"):
                 depth += 1
-            elif value in ")]}":
+            elif value in (")", "]", "}"):
                 depth = max(depth - 1, 0)
         result.text.append(value)
         result.spans.append((start, end))
     close()
+    # The depth is the rank of the indentation among the answer's statements: two spaces or
+    # four, and continuation lines however indented, give the same markers.
+    ranks = {width: rank for rank, width in enumerate(sorted(set(indents.values())))}
+    for first, _ in result.statements:
+        result.text[first] = f"<{ranks[indents[first]]}>"
     return result
 
 

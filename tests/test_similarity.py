@@ -38,6 +38,15 @@ def test_names_comments_layout_and_order_hide_nothing():
         assert prints(copied) == prints(FIT), copied
 
 
+def test_indentation_width_and_continuation_lines_change_no_token():
+    """Two spaces or four, and a statement continued on a line indented anyhow, give the
+    same tokens, each statement marked with its depth."""
+    four = "def f(x):\n    if x:\n        return g(x, 1)\n    return 0\n"
+    two = "def f(x):\n  if x:\n      return g(x,\n   1)\n  return 0\n"
+    assert similarity.tokens(two).text == similarity.tokens(four).text
+    assert [t for t in similarity.tokens(four).text if t.startswith("<")] == ["<0>", "<1>", "<2>", "<1>"]
+
+
 def test_a_changed_operator_is_seen():
     """One token changed (the step taken uphill) leaves a different set of fingerprints."""
     uphill = FIT.replace("vv.value - delta", "vv.value + delta")
