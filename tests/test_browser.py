@@ -25,6 +25,7 @@ Skipped when either is missing, except in CI, where that fails.
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -152,10 +153,41 @@ class JupyterLab:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-ALL_CODE_CELLS_RAN = """() => {
-    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
-}"""
+PROMPTS = "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim())"
+START_SECONDS = 30
+
+
+def _ran(prompt):
+    return re.fullmatch(r"\[\d+\]:", prompt) is not None
+
+
+def run_all_cells(page, lab):
+    """Run > Run All Cells, as a student would, and wait until every code cell shows its
+    execution count. A click that starts nothing within START_SECONDS (JupyterLab can drop
+    a run sent while the kernel connects) is made once more. A stall fails with the cells'
+    prompts and the server log, so that the failure says where the run stopped."""
+    deadline = time.monotonic() + RUN_ALL_SECONDS
+    prompts = []
+    for attempt in range(2):
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+        clicked = time.monotonic()
+        while time.monotonic() < deadline:
+            prompts = page.evaluate(PROMPTS)
+            if prompts and all(map(_ran, prompts)):
+                return
+            nothing_started = all(p in ("[ ]:", "") for p in prompts)
+            if attempt == 0 and nothing_started and time.monotonic() - clicked > START_SECONDS:
+                break
+            time.sleep(0.5)
+        else:
+            break
+    unfinished = [i for i, p in enumerate(prompts) if not _ran(p)]
+    counts = {p: prompts.count(p) for p in sorted(set(prompts)) if not _ran(p)}
+    log = (lab.home / "server.log").read_text()[-4000:]
+    pytest.fail(f"Run All Cells did not finish in {RUN_ALL_SECONDS} s: {len(unfinished)} of "
+                f"{len(prompts)} code cells unfinished {counts}, first the one at index "
+                f"{unfinished[0] if unfinished else None}\nserver log (end):\n{log}")
 
 
 @pytest.mark.slow  # real kernels, a browser
@@ -169,10 +201,11 @@ def test_student_runs_the_release_in_jupyterlab_and_sees_the_plots(browser, tmp_
         page = browser.new_page()
         page.set_default_timeout(PAGE_SECONDS * 1000)
         page.goto(lab.url("lab/tree/homework.ipynb"))
+        # The whole notebook in the page and its kernel connected and idle before the click.
+        page.locator(".jp-CodeCell").nth(code_cells - 1).wait_for(state="attached")
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-        page.wait_for_function(ALL_CODE_CELLS_RAN, timeout=RUN_ALL_SECONDS * 1000)
+        page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
+        run_all_cells(page, lab)
 
         assert page.locator(".jp-CodeCell .jp-InputPrompt").count() == code_cells
         images = page.locator(".jp-OutputArea-output img")
