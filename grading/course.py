@@ -1,6 +1,7 @@
 """A course folder (the one holding nbgrader_config.py, source/ and judges/), and the one
 way this package runs nbgrader in it."""
 import contextlib
+import glob
 import os
 import subprocess
 import sys
@@ -35,6 +36,26 @@ def notebook_path(course_dir, folder, assignment, notebook, student=None):
     parts = [Path(course_dir), folder] + ([student] if student else []) + [assignment]
     suffix = ".html" if folder == "feedback" else ".ipynb"
     return Path(*parts) / (notebook + suffix)
+
+
+def submitted_folders(course_dir, assignment):
+    """{student id: its submitted/<id>/<assignment>/ folder}, sorted by id."""
+    submitted = Path(course_dir) / "submitted"
+    return {p.parent.name: p for p in sorted(submitted.glob(f"*/{glob.escape(assignment)}"))
+            if p.is_dir()}
+
+
+def is_linked(folder):
+    """Whether a submission folder, or its student's folder, is a symbolic link (say, to
+    a classmate's). Collection never makes one, and none is graded or compared: its files
+    are someone else's."""
+    return folder.is_symlink() or folder.parent.is_symlink()
+
+
+def submitted_students(course_dir, assignment):
+    """Ids of the students whose submission folder is theirs to grade (no link), sorted."""
+    return [student for student, folder in submitted_folders(course_dir, assignment).items()
+            if not is_linked(folder)]
 
 
 def tool_env():

@@ -12,13 +12,17 @@ import os
 import stat
 from pathlib import Path
 
-from .course import CONFIG_FILE
+from .course import CONFIG_FILE, is_linked
 
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024  # the notebook cap is 16 MiB; a folder gets room for data
 MAX_FILES = 1000
 
 
-class TooLarge(ValueError):
+class Refused(ValueError):
+    """A submission folder no task carries; the message says why."""
+
+
+class TooLarge(Refused):
     """A folder holds more than a task may carry."""
 
 
@@ -38,7 +42,9 @@ def read_regular_file(path, limit):
 def read_folder(folder, limit=MAX_SUBMISSION_BYTES):
     """{relative posix path: bytes} of the regular files under folder (symlinks, devices,
     FIFOs and sockets are left out, linked folders not entered); TooLarge past `limit`
-    bytes or MAX_FILES files."""
+    bytes or MAX_FILES files, Refused when the folder itself is reached through a link."""
+    if is_linked(Path(folder)):
+        raise Refused("the submission folder is a link, not the student's own")
     files, total = {}, 0
     for parent, _, names in os.walk(folder):  # never follows a link to a folder
         for name in sorted(names):  # names holds no folder: os.walk lists those apart

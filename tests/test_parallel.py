@@ -17,7 +17,7 @@ from grading.commands import autograde
 from grading.course import run_nbgrader, tool_env
 from grading.course_lock import CourseBusy, course_lock
 from grading.record import recording_steps
-from grading.task import Course, TooLarge, read_folder, write_folder
+from grading.task import Course, Refused, TooLarge, read_folder, write_folder
 from tests.support import ASSIGNMENT, ROOT, fresh_course, notebook_path, synthetic
 
 
@@ -301,6 +301,13 @@ def test_a_task_carries_regular_files_only(tmp_path):
     assert read_folder(folder) == {"answers.ipynb": b"{}", "data/points.csv": b"1,2\n"}
     with pytest.raises(TooLarge):
         read_folder(folder, limit=3)
+    # A submission folder that is a link, and one inside a student folder that is a link.
+    (tmp_path / "student").mkdir()
+    (tmp_path / "student" / "hw").symlink_to(folder)
+    (tmp_path / "linked_student").symlink_to(folder.parent)
+    for linked in (tmp_path / "student" / "hw", tmp_path / "linked_student" / "submission"):
+        with pytest.raises(Refused, match="is a link"):
+            read_folder(linked)
     with pytest.raises(ValueError):
         write_folder(tmp_path / "out", {"../escaped": b""})
 

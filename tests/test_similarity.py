@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from grading import similarity
+from grading.commands import report
 from grading.commands.similarity import COLUMNS, REVIEW_AT, csv_path, json_path
 from grading.course import run_nbgrader, tool_env
 from grading.submissions import build_submission, read_answers, write_submission
@@ -157,7 +158,7 @@ def test_five_hundred_students():
 def collected(tmp_path_factory):
     """A class of 12 honest students and 2 disguised copies as submitted notebooks, one
     copy with its answer cells moved to the end and one renamed; beside them submissions
-    that are links to a classmate's notebook, a FIFO, not JSON, and markup in code."""
+    that are links to a classmate's notebook or folder, a FIFO, not JSON, and markup in code."""
     course = fresh_course(tmp_path_factory.mktemp("similarity") / "course")
     run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     students, copied = class_with_copies(12, 2, seed=5)
@@ -185,6 +186,7 @@ def collected(tmp_path_factory):
         path.parent.mkdir(parents=True)
         if make:
             make(path)
+    (course / "submitted" / "folder_links_to_classmate").symlink_to(victim.parent.parent)
     markup = dict(students[sorted(students)[1]])
     markup["fit"] = markup["fit"].replace("def fit(", "# </pre><script>alert(1)</script>\ndef fit(")
     write_submission(course, "markup_in_code", ASSIGNMENT, NOTEBOOK, build_submission(release, markup))
@@ -221,11 +223,18 @@ def test_the_csv_ranks_the_copies_first(collected):
 @pytest.mark.slow
 def test_a_link_a_fifo_or_a_broken_file_is_no_copy(collected):
     """A notebook that links to a classmate's (which would frame them as a copy), a FIFO
-    (which would stall a reader) and a file that is not JSON are compared as empty."""
-    rows = collected[3]
+    (which would stall a reader) and a file that is not JSON are compared as empty; a
+    student folder that links to a classmate's is not compared at all, and the report
+    flags it."""
+    course, rows = collected[0], collected[3]
     for row in rows:
         pair = {row["student_a"], row["student_b"]}
-        assert not pair & {"links_to_classmate", "fifo_notebook", "not_json"}, row
+        assert not pair & {"links_to_classmate", "fifo_notebook", "not_json",
+                           "folder_links_to_classmate"}, row
+    flags = {row["student"]: row["flags"] for row in report.report_rows(course, ASSIGNMENT)[0]}
+    assert flags["folder_links_to_classmate"] == \
+        "the submission folder is a link, not the student's own: not graded"
+    assert "is a link or a special file" in flags["links_to_classmate"]
 
 
 @pytest.mark.slow

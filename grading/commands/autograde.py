@@ -20,7 +20,6 @@ run again elsewhere; a submission whose workers keep dying is recorded as failed
 whole run holds the course lock. Per-student logs go to reports/<assignment>/logs/.
 """
 import dataclasses
-import glob
 import itertools
 import json
 import sys
@@ -34,23 +33,17 @@ from distributed.scheduler import KilledWorker
 from .. import gradebook, interrupt
 from ..class_report import grading_record_path
 from ..cluster import dask_client, dashboard, check_workers, threads, usable_cores
-from ..course import CourseError
+from ..course import CourseError, submitted_students
 from ..course_lock import course_lock
 from ..progress import Progress, duration
 from ..record import Recorder
-from ..task import Graded, Submission, TooLarge, read_course, read_folder
+from ..task import Graded, Refused, Submission, read_course, read_folder
 from ..worker import CourseSetupError, WorkerRefused, grade_submission, isolation
 
 
 class RunStopped(CourseError):
     """The run cannot go on: the course cannot be set up on the workers, or a worker that
     joined mid-run cannot sandbox. What was recorded stays; a new run grades the rest."""
-
-
-def submitted_students(course_dir, assignment):
-    """Ids of the students with a submitted/<id>/<assignment>/ folder, sorted."""
-    submitted = Path(course_dir) / "submitted"
-    return sorted(p.parent.name for p in submitted.glob(f"*/{glob.escape(assignment)}") if p.is_dir())
 
 
 @dataclasses.dataclass
@@ -98,7 +91,7 @@ def _tasks(client, course, course_dir, students):
             folder = Path(course_dir) / "submitted" / student / course.assignment
             try:
                 submission = Submission(student, read_folder(folder))
-            except TooLarge as error:
+            except Refused as error:  # too large, or a link
                 yield student, error
                 continue
             future = client.submit(grade_submission, course, submission, pure=False,

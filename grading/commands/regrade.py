@@ -35,9 +35,9 @@ from nbgrader import utils
 from nbgrader.api import Comment, Grade, MissingEntry
 
 from .. import gradebook
-from ..course import CourseError, run_nbgrader
+from ..course import CourseError, run_nbgrader, submitted_students
 from ..course_lock import course_lock
-from .autograde import add_engine_arguments, grade_class, submitted_students, summarize
+from .autograde import add_engine_arguments, grade_class, summarize
 
 # The gradebook's cell tables, as nbgrader's SaveCells fills them.
 KINDS = ("grade", "solution", "task", "source")

@@ -22,6 +22,7 @@ import nbformat
 from nbgrader.api import MissingEntry
 
 from ..assignment import read_assignment
+from ..course import is_linked, submitted_folders
 from ..gradebook import open_gradebook, scores
 from ..plugins.findings import findings
 
@@ -30,9 +31,12 @@ MAX_SHOWN = 2000  # characters of one reason in the table (findings are capped b
 
 
 def _notebook_findings(course_dir, student, assignment, notebook):
+    submitted = Path(course_dir, "submitted", student, assignment)
+    if is_linked(submitted):
+        return [{"reason": "the submission folder is a link, not the student's own: not graded",
+                 "review": True}]
     path = Path(course_dir, "autograded", student, assignment, f"{notebook}.ipynb")
     if not path.exists():
-        submitted = Path(course_dir, "submitted", student, assignment)
         handed_in = submitted / f"{notebook}.ipynb"
         if handed_in.is_symlink() or (handed_in.exists() and not handed_in.is_file()):
             return [{"reason": f"{notebook}.ipynb in the submission is a link or a special file, "
@@ -58,8 +62,7 @@ def report_rows(course_dir, assignment):
     value is its score, or "" for a submission without grades."""
     course_dir = Path(course_dir)
     structure = read_assignment(course_dir, assignment)
-    submitted = course_dir / "submitted"
-    students = {p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()}
+    students = set(submitted_folders(course_dir, assignment))
     rows = []
     with open_gradebook(course_dir) as gb:
         graded = gb.find_assignment(assignment)

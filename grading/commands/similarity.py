@@ -23,7 +23,7 @@ from traitlets.config import Config
 
 from .. import diagnosis, similarity
 from ..assignment import read_assignment
-from ..course import CourseError, course_config, notebook_path
+from ..course import CourseError, course_config, notebook_path, submitted_students
 from ..gradebook import db_url, prepare, snapshot
 from ..task import read_regular_file
 from ..plugins.repair import MAX_SUBMISSION_CHARS, RepairSubmission, read_submission
@@ -73,10 +73,8 @@ def submitted_answers(course_dir, assignment, structure):
     repair = RepairSubmission(config=config)
     url = db_url(course_dir)
     result = {}
-    for folder in sorted(Path(course_dir, "submitted").glob(f"*/{assignment}")):
-        if not folder.is_dir():
-            continue
-        student = folder.parent.name
+    for student in submitted_students(course_dir, assignment):
+        folder = Path(course_dir, "submitted", student, assignment)
         result[student] = {}
         for name in structure.notebooks:
             submitted = _read(folder / f"{name}.ipynb")
