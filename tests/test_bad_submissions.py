@@ -26,11 +26,11 @@ from nbgrader.api import Gradebook
 from grading import cli
 from grading.commands import report, similarity
 from grading.plugins.feedback import HIDDEN_BLOCK
-from grading.course import run_nbgrader, tool_env
+from grading.course import tool_env
 from grading.gradebook import db_url
 from grading.submissions import build_submission, read_answers
 
-from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, fresh_course, notebook_path
+from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, cell_scores, generated_course, notebook_path
 from tests.support.report_check import disagreements
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
@@ -102,10 +102,9 @@ class Batch:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    course = fresh_course(tmp_path_factory.mktemp("bad_submissions") / "course")
+    course = generated_course(tmp_path_factory.mktemp("bad_submissions") / "course")
     with open(course / "nbgrader_config.py", "a") as f:
         f.write(TEST_LIMITS)
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     release = notebook_path(course, "release")
     # A port on this machine the probe tries to reach: the sandbox has no network.
     listener = socket.create_server(("127.0.0.1", 0))

@@ -9,7 +9,8 @@ from grading.commands import class_run
 from grading.course import run_nbgrader
 from grading.gradebook import db_url
 from grading.plugins.lms import plan_collection
-from tests.support import ASSIGNMENT, NOTEBOOK, cell_scores, fresh_course, notebook_path, synthetic
+from tests.support import (ASSIGNMENT, NOTEBOOK, cell_scores, fresh_course, generated_course,
+                           notebook_path, synthetic)
 from nbgrader.api import Gradebook
 
 
@@ -152,8 +153,7 @@ def test_not_a_zip_is_refused_before_anything_changes(tmp_path, capsys):
 
 def test_plain_zip_collect_reads_canvas_names_with_the_course_config(tmp_path):
     """nbgrader_config.py makes CanvasCollector zip_collect's collector: no flags needed."""
-    course = fresh_course(tmp_path / "course")
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(tmp_path / "course")
     archive = course / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
     write_download(archive / "submissions.zip", DOWNLOAD)

@@ -18,7 +18,7 @@ from grading.course import run_nbgrader, tool_env
 from grading.course_lock import CourseBusy, course_lock
 from grading.record import recording_steps
 from grading.task import Course, Refused, TooLarge, read_folder, write_folder
-from tests.support import ASSIGNMENT, ROOT, fresh_course, notebook_path, synthetic
+from tests.support import ASSIGNMENT, ROOT, fresh_course, generated_course, notebook_path, synthetic
 
 
 # Every kind of submission, the working ones twice, so three workers share the batch.
@@ -29,8 +29,7 @@ CRASHER = "zz_kills_its_worker"  # tests/support/dask_crash_preload.py kills the
 
 
 def graded_course(destination, students=CLASS):
-    course = fresh_course(destination)
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(destination)
     synthetic.write_submitted(course, students)
     return course
 
@@ -274,8 +273,8 @@ def test_a_worker_without_sandbox_refuses(scheduler, tmp_path):
     assert not (course / "autograded").exists()
 
 
-def test_an_unreachable_scheduler_is_a_clear_error(course_dir):
-    run_nbgrader(course_dir, "generate_assignment", ASSIGNMENT, "--force")
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    course_dir = generated_course(tmp_path / "course")
     synthetic.write_submitted(course_dir, CLASS[:1])
     # Dask retries a refused connection until its connect timeout (30 s): 3 s here
     env = {**tool_env(), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SAWarning
 from grading import cli, gradebook
 from grading.commands import regrade
 from grading.course import run_nbgrader
-from tests.support import ASSIGNMENT, NOTEBOOK, fresh_course, notebook_path, synthetic
+from tests.support import ASSIGNMENT, NOTEBOOK, generated_course, notebook_path, synthetic
 
 # 10001 correct, 10002 and 10003 partial (Pat's answers: compute_gradient assigns the
 # gradient instead of adding it, Divide's second partial lost its minus sign).
@@ -59,8 +59,7 @@ def the_csv(course):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The class graded once, with feedback; each test regrades a copy."""
-    course = fresh_course(tmp_path_factory.mktemp("graded") / "course")
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(tmp_path_factory.mktemp("graded") / "course")
     synthetic.write_submitted(course, CLASS)
     assert cli.main(["autograde", ASSIGNMENT, "--course", str(course), "--workers", "2",
                      "--feedback"]) == 0
@@ -202,8 +201,7 @@ def test_nothing_changed_says_so(course, capsys):
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """A generated course with a submission in submitted/, not graded."""
-    course = fresh_course(tmp_path_factory.mktemp("generated") / "course")
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(tmp_path_factory.mktemp("generated") / "course")
     (course / "submitted" / "10001" / ASSIGNMENT).mkdir(parents=True)
     return course
 

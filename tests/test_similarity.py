@@ -15,9 +15,9 @@ import pytest
 from grading import similarity
 from grading.commands import report
 from grading.commands.similarity import COLUMNS, REVIEW_AT, csv_path, json_path
-from grading.course import run_nbgrader, tool_env
+from grading.course import tool_env
 from grading.submissions import build_submission, read_answers, write_submission
-from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, fresh_course, notebook_path
+from tests.support import ASSIGNMENT, NOTEBOOK, ROOT, generated_course, notebook_path
 from tests.support.corpus import BASELINE
 from tests.support.similarity_class import answer_pool, class_with_copies, disguise, release_template, score
 
@@ -159,8 +159,7 @@ def collected(tmp_path_factory):
     """A class of 12 honest students and 2 disguised copies as submitted notebooks, one
     copy with its answer cells moved to the end and one renamed; beside them submissions
     that are links to a classmate's notebook or folder, a FIFO, not JSON, and markup in code."""
-    course = fresh_course(tmp_path_factory.mktemp("similarity") / "course")
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(tmp_path_factory.mktemp("similarity") / "course")
     students, copied = class_with_copies(12, 2, seed=5)
     release = notebook_path(course, "release")
     paths = {}

@@ -6,10 +6,9 @@ from functools import cached_property
 from pathlib import Path
 
 from grading.commands import autograde
-from grading.course import run_nbgrader
 from grading.submissions import build_submission, read_answers, write_submission
 
-from . import ASSIGNMENT, NOTEBOOK, ROOT, fresh_course, notebook_path
+from . import ASSIGNMENT, NOTEBOOK, ROOT, generated_course, notebook_path
 
 ANSWERS = ROOT / "tests" / "answers"
 BASELINE = ANSWERS / "baseline.py"
@@ -76,9 +75,7 @@ def submit(course_dir, answers, release=None):
 def grade_corpus(folder, answers, workers=None):
     """A scratch course in folder/course with one submission per answer, graded in one
     parallel run (`grading autograde`). Returns (course folder, summary of the run)."""
-    course = fresh_course(Path(folder) / "course")
-    # Records the assignment and its test cells in the course's fresh gradebook.
-    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(Path(folder) / "course")
     submit(course, answers)
     results, seconds = autograde.grade_class(course, ASSIGNMENT, force=True,
                                              workers=workers).steps["autograde"]
