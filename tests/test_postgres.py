@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from grading import cli, gradebook
 from grading.course import run_nbgrader
-from tests.support import ASSIGNMENT, fresh_course, synthetic
+from tests.support import ASSIGNMENT, fresh_course, generated_course, synthetic
 
 
 pytestmark = pytest.mark.slow  # real nbgrader batches: minutes
@@ -52,15 +52,18 @@ def postgres_databases():
         run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def grade(course, db_url, monkeypatch, workers=None):
-    """Grades CLASS in course with the gradebook at db_url (None: the default SQLite),
-    serially with `nbgrader autograde`, or with the parallel command; returns the scores."""
+def grade(folder, db_url, monkeypatch, workers=None):
+    """Grades CLASS in a course at folder with the gradebook at db_url (None: the default
+    SQLite, of the generated course the tests share), serially with `nbgrader autograde`,
+    or with the parallel command; returns the scores."""
     with monkeypatch.context() as env:
         if db_url:
             env.setenv("NBGRADER_DB_URL", db_url)
+            course = fresh_course(folder)
+            run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
         else:
             env.delenv("NBGRADER_DB_URL", raising=False)
-        run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+            course = generated_course(folder)
         synthetic.write_submitted(course, CLASS)
         if workers:
             assert cli.main(["autograde", ASSIGNMENT, "--course", str(course), "--workers", str(workers)]) == 0
@@ -70,11 +73,10 @@ def grade(course, db_url, monkeypatch, workers=None):
 
 
 def test_postgres_gradebook_scores_equal_sqlite_scores(tmp_path, postgres_databases, monkeypatch):
-    on_sqlite = grade(fresh_course(tmp_path / "sqlite"), None, monkeypatch)
+    on_sqlite = grade(tmp_path / "sqlite", None, monkeypatch)
     serial_url, parallel_url = postgres_databases(), postgres_databases()
-    on_postgres = grade(fresh_course(tmp_path / "pg_serial"), serial_url, monkeypatch)
-    on_postgres_in_parallel = grade(fresh_course(tmp_path / "pg_parallel"), parallel_url,
-                                    monkeypatch, workers=2)
+    on_postgres = grade(tmp_path / "pg_serial", serial_url, monkeypatch)
+    on_postgres_in_parallel = grade(tmp_path / "pg_parallel", parallel_url, monkeypatch, workers=2)
 
     assert all(scores is not None for scores in on_sqlite.values())
     assert on_postgres == on_sqlite
