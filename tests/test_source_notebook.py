@@ -1,4 +1,6 @@
 """The master notebook, with the model answers, runs top to bottom and teaches what the seed did."""
+import ast
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -73,3 +75,52 @@ def test_source_has_no_outputs_committed():
     nb = nbformat.read(str(notebook_path(ROOT, "source")), as_version=4)
     assert all(not c.get("outputs") and c.get("execution_count") is None
                for c in nb.cells if c.cell_type == "code")
+
+
+# The names later cells depend on: the data, the parabola's model and loss, and the two
+# variables fit loads each point into.
+SHARED_NAMES = ("vx", "vy", "loss", "va", "vb", "vc", "points")
+TEST_CELLS_OF_QUESTIONS_1_AND_2 = (
+    "compute_gradient_sum", "compute_gradient_product", "compute_gradient_nested",
+    "compute_gradient_shared_nodes", "minus_gradient_correct", "divide_gradient_correct",
+    "negative_gradient_correct")
+
+
+@pytest.mark.slow  # runs the notebook on a kernel
+def test_cells_run_again_out_of_order_leave_fit_working():
+    """A student runs the notebook up to the parabola's plot, goes back and runs every
+    Question 1 and 2 test cell and demo again, then resets the parameters and trains once
+    more: the seed's final loss again. (Cells that rebound vx or vy used to leave the loss
+    built on the old objects, and fit trained nothing.)"""
+    nb = nbformat.read(str(notebook_path(ROOT, "source")), as_version=4)
+    ids = [cell.id for cell in nb.cells]
+    again = [i for i, cell in enumerate(nb.cells[:ids.index("question_3")])
+             if cell.cell_type == "code" and cell.id in {
+                 "expr_demo", "why_accumulate_demo", *TEST_CELLS_OF_QUESTIONS_1_AND_2}]
+    assert len(again) == 9
+    retrain = nbformat.v4.new_code_cell(
+        "va.assign(0)\nvb.assign(0)\nvc.assign(0)\nfit(loss, points, [va, vb, vc])")
+    client = NotebookClient(nb, timeout=60, kernel_name="python3")
+    with client.setup_kernel():
+        for index in range(ids.index("big_step")):
+            client.execute_cell(nb.cells[index], index)
+        for index in again:
+            client.execute_cell(nb.cells[index], index)
+            assert not any(o.output_type == "error" for o in nb.cells[index].outputs), nb.cells[index].id
+        nb.cells.append(retrain)
+        client.execute_cell(retrain, len(nb.cells) - 1)
+    assert text_of(retrain).splitlines()[-2:] == [f"Loss: {SEED_PARABOLA_LOSS}", SEED_PARABOLA_LOSS]
+
+
+def test_no_test_cell_rebinds_a_name_later_cells_use():
+    """No test cell or demo, visible or hidden, assigns vx, vy, loss, va, vb, vc or points:
+    only the cells that build the data and the models do."""
+    nb = nbformat.read(str(notebook_path(ROOT, "source")), as_version=4)
+    builders = {"points", "parabola_model", "linear_model"}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.id in builders:
+            continue
+        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("###"))
+        bound = {node.id for node in ast.walk(ast.parse(code))
+                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+        assert not bound & set(SHARED_NAMES), (cell.id, sorted(bound & set(SHARED_NAMES)))
