@@ -35,7 +35,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 
 try:
     from grading.plugins.execution import BoundedExecute
-    from grading.plugins.feedback import HideHiddenTests
+    from grading.plugins.feedback import TEMPLATE, HideHiddenTests, SummariseFeedback
     from grading.plugins.integrity import FlagForReview, ScanStudentCode
     from grading.plugins.repair import RepairSubmission, TolerantNotebookExporter
 except ImportError as error:
@@ -70,8 +70,13 @@ c.BoundedExecute.notebook_budget = 240
 c.SandboxedKernelManager.isolation = "bwrap"
 c.SandboxedKernelManager.memory_limit_mb = 2048  # the notebook peaks under 1 GiB
 
-# Feedback: test cells show their visible part and a one-line failure message.
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback: a table per question first; each test cell named, with its docstring, its
+# visible part only, and for a failure a one-line message and what to check
+# (grading/plugins/templates/feedback.html.j2). Scoped to GenerateFeedback, so the
+# formgrader's own views keep nbgrader's templates.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, SummariseFeedback,
+                                    CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.HTMLExporter.template_file = TEMPLATE
 
 # HTML sanitising (stored XSS): a student's markdown, raw cells and outputs are shown to
 # others, in the formgrader's submission view (in the Jupyter server's origin, with the

@@ -110,6 +110,7 @@ class Known:
     words: str    # the mistake in plain words
     fails: dict   # {key: normalised message}
     answer: str = ""  # the corpus file it was built from
+    hint: str = ""    # what a student with this mistake should check, never the fix
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +118,13 @@ class Diagnosis:
     unit: str        # the part or question ("Question 2: Divide")
     mistakes: tuple  # the best-matching Known entries' (mistake, words), ties included
     score: float     # 0..1: how well the best match agrees with the failures
+    hints: tuple = ()  # their hints for the student, each once
+
+    @property
+    def hint(self):
+        """What the student should check, when the mistake is recognised and every
+        mistake it ties with points the same way; "" otherwise."""
+        return self.hints[0] if self.recognised and len(self.hints) == 1 else ""
 
     @property
     def recognised(self):
@@ -184,8 +192,10 @@ def diagnose(failed, table, structure):
             if theirs:
                 scored.append((agreement(mine, theirs), known))
         best = max((score for score, _ in scored), default=0.0)
-        named = tuple(dict.fromkeys((k.mistake, k.words) for s, k in scored if s == best and best > 0))
-        result.append(Diagnosis(label, named, best))
+        best_known = [k for s, k in scored if s == best and best > 0]
+        named = tuple(dict.fromkeys((k.mistake, k.words) for k in best_known))
+        hints = tuple(dict.fromkeys(k.hint for k in best_known))
+        result.append(Diagnosis(label, named, best, () if "" in hints else hints))
     return result
 
 
@@ -199,13 +209,14 @@ def read_table(course_dir, assignment):
     if not path.exists():
         return []
     entries = json.loads(path.read_text())["mistakes"]
-    return [Known(e["mistake"], e["words"], dict(e["fails"]), e.get("answer", "")) for e in entries]
+    return [Known(e["mistake"], e["words"], dict(e["fails"]), e.get("answer", ""), e.get("hint", ""))
+            for e in entries]
 
 
 def table_text(assignment, table, built_from, fingerprints=None):
     """The table as committed: JSON, one entry per way a wrong answer fails, sorted,
     stable; fingerprints: what it was built from, to tell when it is out of date."""
-    entries = [{"mistake": k.mistake, "words": k.words, "answer": k.answer,
+    entries = [{"mistake": k.mistake, "words": k.words, "hint": k.hint, "answer": k.answer,
                 "fails": dict(sorted(k.fails.items()))}
                for k in sorted(table, key=lambda k: (k.mistake, k.answer, sorted(k.fails.items())))]
     return json.dumps({"assignment": assignment, "built_from": built_from,

@@ -1,15 +1,29 @@
-"""Feedback that keeps hidden tests hidden.
+"""Feedback students learn from, that keeps hidden tests hidden.
 
 Autograded notebooks keep everything (instructors review them in the formgrader). The
-feedback students receive (`nbgrader generate_feedback`) goes through HideHiddenTests:
-each test cell shows its visible part only, with its score, and a failure shows as one
-short line, "AssertionError: <the assertion's message>", instead of a traceback that
-would quote hidden lines.
+feedback students receive (`nbgrader generate_feedback`) goes through, after GetGrades:
+- HideHiddenTests: each test cell shows its visible part only, and a failure shows as
+  one short line, "AssertionError: <the assertion's message>", instead of a traceback
+  that would quote hidden lines;
+- SummariseFeedback: what the page (templates/feedback.html.j2) opens with, a table per
+  question (score, maximum, failed tests), and what it shows with each test: its name,
+  its docstring, and for a failure the message and, when the course's table of known
+  mistakes recognises it (grading.diagnosis), what to check.
 """
+import ast
+import os
 import re
 
 from nbgrader import utils
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .. import diagnosis
+from ..assignment import AssignmentError, read_assignment
+
+TEMPLATE = os.path.join(os.path.dirname(__file__), "templates", "feedback.html.j2")
+NO_ERROR_SHOWN = ("no error shown, but the cell lost its points: a test cell scores 0 when it "
+                  "writes to the error stream (warnings included) or when the notebook stops before it")
 
 HIDDEN_BLOCK = re.compile(r"^[^\n]*BEGIN HIDDEN TESTS.*?END HIDDEN TESTS[^\n]*(\n|$)",
                           re.MULTILINE | re.DOTALL)
@@ -44,3 +58,89 @@ class HideHiddenTests(NbGraderPreprocessor):
                     if output.output_type == "error":
                         output.traceback = [failure_line(output)]
         return cell, resources
+
+
+def _docstring(source):
+    """The first line of a cell's docstring, "" when it has none or does not parse."""
+    try:
+        text = ast.get_docstring(ast.parse(source)) or ""
+    except SyntaxError:
+        return ""
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _number(value):
+    return float(value or 0)
+
+
+class SummariseFeedback(NbGraderPreprocessor):
+    """After GetGrades and HideHiddenTests: resources["feedback"] holds one row per
+    question of this notebook (title, score, max_score, failed: the failed tests' grade
+    ids), and each test cell's metadata "feedback" holds its docstring, whether it failed,
+    its one-line message and a hint (or "")."""
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        notebook = info.get("notebook", "")
+        tests = [cell for cell in nb.cells if cell.cell_type == "code"
+                 and utils.is_grade(cell) and not utils.is_solution(cell)]
+        structure = self._structure(info.get("assignment", ""))
+        key = (lambda grade_id: structure.key(notebook, grade_id)) if structure else (lambda g: g)
+        for cell in tests:
+            meta = cell.metadata.nbgrader
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            failed = _number(meta.get("score")) < _number(meta.get("points"))
+            cell.metadata["feedback"] = {
+                "docstring": _docstring(cell.source), "failed": failed, "hint": "",
+                "message": (failure_line(errors[0]) if errors else NO_ERROR_SHOWN) if failed else ""}
+        if structure:
+            self._add_hints(nb, notebook, tests, structure, key)
+        graded = [cell for cell in nb.cells if utils.is_grade(cell) or utils.is_task(cell)]
+        resources["feedback"] = {"questions": self._questions(graded, structure, notebook, key)}
+        return nb, resources
+
+    def _structure(self, assignment):
+        try:
+            return read_assignment(CourseDirectory(config=self.config).root, assignment)
+        except AssignmentError as error:
+            self.log.warning("feedback without questions and hints: %s", error)
+            return None
+
+    def _add_hints(self, nb, notebook, tests, structure, key):
+        """The hint of each failed test: the course's known mistake that its part's
+        failures match, when every mistake that matches as well has the same hint."""
+        table = diagnosis.read_table(CourseDirectory(config=self.config).root, structure.name)
+        if not table:
+            return
+        nb.metadata["name"] = notebook
+        messages = diagnosis.cell_messages(nb, several=len(structure.notebooks) > 1)
+        failed = {key(c.metadata.nbgrader.grade_id): diagnosis.normalise(
+                      messages.get(key(c.metadata.nbgrader.grade_id), ""))
+                  for c in tests if c.metadata.feedback["failed"]}
+        units = dict(diagnosis.units(structure))
+        for found in diagnosis.diagnose(failed, table, structure):
+            for cell in tests:
+                if cell.metadata.feedback["failed"] and key(cell.metadata.nbgrader.grade_id) in units[found.unit]:
+                    cell.metadata.feedback["hint"] = found.hint
+
+    @staticmethod
+    def _questions(graded, structure, notebook, key):
+        """A row per question: what its graded cells (tests, and any graded by hand) scored."""
+        by_key = {key(cell.metadata.nbgrader.grade_id): cell for cell in graded}
+        groups = ([(q.title, [key(c.grade_id) for c in q.cells]) for q in structure.questions
+                   if q.notebook == notebook] if structure else [])
+        covered = {k for _, keys in groups for k in keys}
+        rest = [k for k in by_key if k not in covered]
+        if rest:
+            groups.append(("Other tests" if groups else "Tests", rest))
+        rows = []
+        for title, keys in groups:
+            cells = [by_key[k] for k in keys if k in by_key]
+            if cells:
+                rows.append({
+                    "title": title,
+                    "score": sum(_number(c.metadata.nbgrader.get("score")) for c in cells),
+                    "max_score": sum(_number(c.metadata.nbgrader.get("points")) for c in cells),
+                    "failed": [c.metadata.nbgrader.grade_id for c in cells
+                               if c.get("metadata", {}).get("feedback", {}).get("failed")]})
+        return rows

@@ -43,6 +43,13 @@ class Answer:
     def summary(self):
         return self.path.read_text().splitlines()[0].lstrip("# ")
 
+    @property
+    def hint(self):
+        """What a student with this mistake should check (a wrong answer's second line,
+        "# Hint: ..."): a question or a pointer, never the fix."""
+        lines = self.path.read_text().splitlines()
+        return lines[1].removeprefix("# Hint: ") if len(lines) > 1 and lines[1].startswith("# Hint: ") else ""
+
     @cached_property
     def cells(self):
         """{answer cell grade_id: code} of this file."""

@@ -39,6 +39,7 @@ def build(*courses, answers=WRONG):
     """[Known]: the distinct ways each wrong answer failed in the courses where it was
     graded. A mistake is worded by its own file (a variant's first line describes its style)."""
     words = {a.mistake: a.summary.removeprefix("Wrong: ") for a in WRONG if a.mistake == a.path.stem}
+    hints = {a.mistake: a.hint for a in WRONG if a.mistake == a.path.stem}
     notebooks = structure().notebooks
     table = []
     for course, answer in ((c, a) for a in answers for c in courses):
@@ -46,7 +47,8 @@ def build(*courses, answers=WRONG):
         if scores is None:
             continue
         fails = diagnosis.failures(course, ASSIGNMENT, answer.student, scores, notebooks)
-        known = diagnosis.Known(answer.mistake, words[answer.mistake], fails, answer.label)
+        known = diagnosis.Known(answer.mistake, words[answer.mistake], fails, answer.label,
+                                hints[answer.mistake])
         if known not in table:
             table.append(known)
     missing = {a.label for a in answers} - {k.answer for k in table}
@@ -75,7 +77,7 @@ def fingerprints():
 def stale(committed, fresh, built_with, now):
     """Why the committed table is out of date ([] when it is not):
     - its fingerprints differ from now's: an answer file, a test cell or the judge changed;
-    - its answers, mistakes or words differ from the corpus's;
+    - its answers, mistakes, words or hints differ from the corpus's;
     - more than STALE_SHARE of the answers, graded now, fail in a way that agrees less than
       STALE_BELOW with every way the table has for them (the messages or their
       normalisation changed). The odd answer may, since the judge draws new inputs each run."""
@@ -92,9 +94,10 @@ def stale(committed, fresh, built_with, now):
     odd = []
     for answer in sorted(set(old) & set(new)):
         before, now_ = old[answer], new[answer]
-        if (before.mistake, before.words) != (now_.mistake, now_.words):
-            problems.append(f"{answer}: the table says {before.mistake!r} ({before.words!r}), "
-                            f"the corpus {now_.mistake!r} ({now_.words!r})")
+        if (before.mistake, before.words, before.hint) != (now_.mistake, now_.words, now_.hint):
+            problems.append(f"{answer}: the table says {before.mistake!r} ({before.words!r}; "
+                            f"hint {before.hint!r}), the corpus {now_.mistake!r} ({now_.words!r}; "
+                            f"hint {now_.hint!r})")
             continue
         seen = [k.fails for k in committed if k.answer == answer]
         for known in (k for k in fresh if k.answer == answer):

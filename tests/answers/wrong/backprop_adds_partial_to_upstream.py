@@ -1,4 +1,5 @@
 # Wrong: chain rule with a sum: passes de_loss_over_de_e + partial instead of the product.
+# Hint: How does the chain rule combine the gradient from above with each partial derivative? Re-read "Computing the gradient".
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

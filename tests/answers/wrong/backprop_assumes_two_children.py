@@ -1,4 +1,5 @@
 # Wrong: unpacks exactly two children and two partials, so operators with one or three children fail.
+# Hint: Does your code work for a node with one child (Negative), or with three?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

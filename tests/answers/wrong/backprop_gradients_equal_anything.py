@@ -1,4 +1,5 @@
 # Wrong: stores gradients as objects that claim to equal any number, which fools == but not a type check.
+# Hint: Is each gradient stored as a plain number?
 
 # %% compute_gradient
 class AnyNumber:

@@ -1,4 +1,5 @@
 # Wrong: computes the partials itself for Plus and Multiply instead of calling operator_gradient(), so any other operator passes nothing on.
+# Hint: Does compute_gradient ask each node for its own partial derivatives, so that it works for operators it has never seen?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

@@ -1,4 +1,5 @@
 # Wrong: always starts back-propagation from 1, ignoring the de_loss_over_de_e it is given.
+# Hint: Does compute_gradient use the de_loss_over_de_e it is given, also when it is not 1?
 
 # %% compute_gradient
 def backprop(node, incoming):

@@ -1,4 +1,5 @@
 # Wrong: loops over self.child_values (numbers) instead of self.children, so nothing below the root gets a gradient.
+# Hint: Which list holds the child nodes that can receive a gradient, and which one holds their numbers?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

@@ -1,4 +1,5 @@
 # Wrong: only variables store a gradient; operator nodes, the root included, stay at 0.
+# Hint: Does every node, operators and the root included, add what it receives to its own gradient?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

@@ -1,4 +1,5 @@
 # Wrong: recursion stops after a fixed depth of 10 ("to be safe"), so deep expressions get no gradient at the bottom.
+# Hint: Does the gradient reach variables at any depth of the tree?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1, depth=0):

@@ -1,4 +1,5 @@
 # Wrong: treats only ints as constants, so a float constant such as 2.5 is asked for its compute_gradient.
+# Hint: Which children are numbers rather than expressions? A float such as 2.5 is a number too.
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

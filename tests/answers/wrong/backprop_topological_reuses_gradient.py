@@ -1,4 +1,5 @@
 # Wrong: reverse topological order that passes on each node's whole .gradient, right from zero but wrong when called again without zeroing (as fit does per point).
+# Hint: What happens when compute_gradient runs a second time without zero_gradient() in between, as fit does once per point?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

@@ -1,4 +1,5 @@
 # Wrong: a "visited" set makes a node shared by two parents (x * x) count only once.
+# Hint: A node that appears twice must collect a contribution from each appearance. Does yours?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1, visited=None):

@@ -1,4 +1,5 @@
 # Wrong: a shared node adds every contribution but passes only the first one on, so variables below a shared sub-expression miss gradient.
+# Hint: When a shared node receives a second contribution, does it pass that one on to its children too?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1, visited=None):

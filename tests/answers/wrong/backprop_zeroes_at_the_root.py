@@ -1,4 +1,5 @@
 # Wrong: zeroes the gradients itself when called on the root, wiping what earlier calls added (fit back-propagates once per point).
+# Hint: Who zeroes the gradients, and when? fit back-propagates once per point and relies on the contributions adding up.
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=None):

@@ -1,4 +1,5 @@
 # Wrong: Divide uses floor division //, which rounds the partials down to whole numbers.
+# Hint: Which division operator keeps the fractional part?
 
 # %% divide_gradient
 def divide_operator_gradient(self):

@@ -1,4 +1,5 @@
 # Wrong: Divide's second partial forgets the numerator: -1 / y**2.
+# Hint: Does your partial derivative with respect to y change when x changes? Try two values of x.
 
 # %% divide_gradient
 def divide_operator_gradient(self):

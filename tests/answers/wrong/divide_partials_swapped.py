@@ -1,4 +1,5 @@
 # Wrong: Divide with its partials in the wrong order.
+# Hint: Are the partial derivatives in the order of the children, first x, then y?
 
 # %% divide_gradient
 def divide_operator_gradient(self):

@@ -1,4 +1,5 @@
 # Wrong: Divide's second partial lost its minus sign: x / y**2.
+# Hint: Nudge y up a little: does x / y go up or down? Check the sign of your partial derivative with respect to y.
 
 # %% divide_gradient
 def divide_operator_gradient(self):

@@ -1,4 +1,5 @@
 # Wrong: Divide computes 1/y as self.value / x, which divides by zero when the numerator is 0.
+# Hint: Does your code still work when x is 0?
 
 # %% divide_gradient
 def divide_operator_gradient(self):

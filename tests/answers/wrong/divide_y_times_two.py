@@ -1,4 +1,5 @@
 # Wrong: Divide squares y as y * 2 instead of y ** 2, which agrees with the visible example only because y = 2 there.
+# Hint: Try y = 3: is your partial derivative with respect to y still right?
 
 # %% divide_gradient
 def divide_operator_gradient(self):

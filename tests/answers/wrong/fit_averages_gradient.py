@@ -1,4 +1,5 @@
 # Wrong: fit steps with the mean gradient per point (gradient / len(points)) instead of the gradient of the total loss.
+# Hint: The gradient step uses the gradient of the total loss. Does yours?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit adds loss.eval() to total_loss and keeps the given total_loss += loss.value, counting each point twice.
+# Hint: How many times is each point's loss added to total_loss?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit shrinks delta a little after every iteration (a learning-rate schedule nobody asked for).
+# Hint: Does every step use the delta that fit is given?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

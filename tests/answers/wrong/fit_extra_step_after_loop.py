@@ -1,4 +1,5 @@
 # Wrong: fit takes one more gradient step after the loop, with the last iteration's gradient again.
+# Hint: How many gradient steps does fit take in all?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit assigns x to vx but never assigns y to vy.
+# Hint: Does each point load both its x and its y before the loss is evaluated?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit always steps by 0.0001, ignoring its delta argument.
+# Hint: Does the step use the delta that fit is given?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit runs num_iterations + 1 iterations, one gradient step too many.
+# Hint: How many iterations does fit run? Count them for num_iterations=1.
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

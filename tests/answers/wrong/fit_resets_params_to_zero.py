@@ -1,4 +1,5 @@
 # Wrong: fit "initialises" the parameters to 0 before training, discarding the values it was given.
+# Hint: fit should start from the values the parameters already have. Does it?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

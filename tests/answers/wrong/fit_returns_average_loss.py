@@ -1,4 +1,5 @@
 # Wrong: fit returns the mean loss per point instead of the total.
+# Hint: What should fit return: the total loss over the points, or something else?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit returns the total loss of its first iteration instead of its last.
+# Hint: Which iteration's total loss does fit return?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit returns loss.value, the loss of the last point, instead of the total over the points.
+# Hint: What does fit return: the total over every point, or one point's loss?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit returns the total loss re-evaluated after the final step, not the last iteration's total.
+# Hint: fit returns the total loss of its last iteration, computed before that iteration's step. Does yours?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

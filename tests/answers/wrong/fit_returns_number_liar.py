@@ -1,4 +1,5 @@
 # Wrong: fit trains correctly but returns an object that passes every comparison instead of the total loss.
+# Hint: Does fit return a plain number?
 
 # %% fit
 class PassesEverything:

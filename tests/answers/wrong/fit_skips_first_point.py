@@ -1,4 +1,5 @@
 # Wrong: fit loops over points[1:], an off-by-one that drops the first point.
+# Hint: Does the loop visit every point, the first one included?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit updates the parameters inside the loop over the points, once per point, with the gradient summed so far.
+# Hint: When do the parameters change: once per point, or once per iteration?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit steps with the gradient instead of against it (+ delta * gradient).
+# Hint: Which way does the gradient step go: towards a higher loss or a lower one?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

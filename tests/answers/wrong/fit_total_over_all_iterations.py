@@ -1,4 +1,5 @@
 # Wrong: fit starts total_loss at 0 once, before the loop, so it returns the loss summed over every iteration.
+# Hint: Where does total_loss start again from 0?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit steps the notebook's va, vb, vc instead of the params it is given.
+# Hint: Which parameters does fit change: the params it is given, or others?
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

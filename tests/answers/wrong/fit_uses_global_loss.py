@@ -1,4 +1,5 @@
 # Wrong: fit evaluates and back-propagates the notebook's global parabola loss instead of its loss argument.
+# Hint: Which loss does fit evaluate: the loss it is given, or another one?
 
 # %% fit
 def fit(loss_to_fit, points, params, delta=0.0001, num_iterations=4000):

@@ -1,4 +1,5 @@
 # Wrong: fit loops over the notebook's global data set instead of its points argument.
+# Hint: Which points does fit loop over: the points it is given, or others?
 
 # %% fit
 def fit(loss, points_to_fit, params, delta=0.0001, num_iterations=4000):

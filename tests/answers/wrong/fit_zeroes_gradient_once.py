@@ -1,4 +1,5 @@
 # Wrong: fit zeroes the gradient once, before the first iteration, so gradients pile up across iterations.
+# Hint: How often are the gradients zeroed? Each iteration's step needs that iteration's gradient only.
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

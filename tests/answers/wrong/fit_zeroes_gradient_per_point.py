@@ -1,4 +1,5 @@
 # Wrong: fit zeroes the gradient before every point, so the step uses the last point's gradient only.
+# Hint: How often are the gradients zeroed? The step needs the gradient summed over every point.
 
 # %% fit
 def fit(loss, points, params, delta=0.0001, num_iterations=4000):

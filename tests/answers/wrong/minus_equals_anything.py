@@ -1,4 +1,5 @@
 # Wrong: Minus returns objects that claim to equal any number, which fools == but not a type check.
+# Hint: Are the partial derivatives plain numbers?
 
 # %% minus_gradient
 class AnyNumber:

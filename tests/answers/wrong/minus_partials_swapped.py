@@ -1,4 +1,5 @@
 # Wrong: Minus with its partials in the wrong order: (-1, 1).
+# Hint: Are the partial derivatives in the order of the children, first x, then y?
 
 # %% minus_gradient
 def minus_operator_gradient(self):

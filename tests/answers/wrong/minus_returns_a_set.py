@@ -1,4 +1,5 @@
 # Wrong: Minus returns the set {1, -1}, which has no order and cannot be indexed.
+# Hint: Which Python type keeps its items in order and can be indexed?
 
 # %% minus_gradient
 def minus_operator_gradient(self):

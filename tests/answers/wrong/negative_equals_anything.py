@@ -1,4 +1,5 @@
 # Wrong: Negative returns an object that claims to equal any number, which fools == but not a type check.
+# Hint: Is the partial derivative a plain number?
 
 # %% negative_gradient
 class AnyNumber:
