@@ -90,16 +90,17 @@ class Course:
 
 
 def read_course(course_dir, assignment, nbgrader_args=(), feedback=False):
-    """The Course of a run: nbgrader_config.py, source/ASSIGNMENT/, release/ASSIGNMENT/ and
-    judges/ASSIGNMENT.py of course_dir."""
+    """The Course of a run: nbgrader_config.py, source/ASSIGNMENT/, release/ASSIGNMENT/,
+    judges/ASSIGNMENT.py and mistakes/ASSIGNMENT.json (the hints of the feedback) of
+    course_dir."""
     course_dir = Path(course_dir)
     files = {CONFIG_FILE: (course_dir / CONFIG_FILE).read_bytes()}
     for folder in ("source", "release"):
         for name, data in read_folder(course_dir / folder / assignment).items():
             files[f"{folder}/{assignment}/{name}"] = data
-    judge = course_dir / "judges" / f"{assignment}.py"
-    if judge.is_file():
-        files[f"judges/{assignment}.py"] = judge.read_bytes()
+    for kept in (f"judges/{assignment}.py", f"mistakes/{assignment}.json"):
+        if (course_dir / kept).is_file():
+            files[kept] = (course_dir / kept).read_bytes()
     return Course(assignment, files, tuple(nbgrader_args), feedback)
 
 

@@ -297,6 +297,53 @@ def test_similar_answers_side_by_side(browser, tmp_path):
         page.close()
 
 
+@pytest.mark.slow  # the demo class graded, a browser
+def test_feedback_opens_with_the_questions_and_names_every_test(browser, demo_class, tmp_path):
+    """Pat's feedback page (the demo's partly right student): a table per question with
+    the gradebook's scores and the failed tests, each test headed by its name and its
+    docstring (never "Test cell"), a verdict under each, no hidden test; on a phone the
+    table fits the screen. Its screenshot is docs/feedback.png."""
+    from grading.assignment import read_assignment
+
+    student = "partial_pat"
+    structure = read_assignment(demo_class, ASSIGNMENT)
+    scores = cell_scores(demo_class, student)
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1000, "height": 1100})
+    page.set_default_timeout(PAGE_SECONDS * 1000)
+    try:
+        page.goto(notebook_path(demo_class, "feedback", student).resolve().as_uri())
+        rows = [[c.strip() for c in row.locator("td").all_inner_texts()]
+                for row in page.locator(".summary tbody tr").all()]
+        expected = []
+        for question in structure.questions:
+            score, top = structure.question_scores(scores)[question.title]
+            failed = [c.grade_id for c in question.cells if scores[c.grade_id][0] < scores[c.grade_id][1]]
+            expected.append([question.title, f"{score:g} / {top:g}", " ".join(failed) or "none"])
+        assert [[title, score, " ".join(failed.split())] for title, score, failed in rows] == expected
+        assert any(row[2] != "none" for row in rows)  # Pat fails something: the page shows what
+        headings = page.locator(".test-heading")
+        assert headings.count() == len([c for c in structure.cells if c.kind == "test"])
+        for cell, heading in zip([c for c in structure.cells if c.kind == "test"], headings.all()):
+            assert heading.locator(".test-name").inner_text() == cell.grade_id
+            assert heading.locator(".test-doc").inner_text() == cell.docstring.splitlines()[0]
+        failed = [c.grade_id for c in structure.cells
+                  if c.kind == "test" and scores[c.grade_id][0] < scores[c.grade_id][1]]
+        assert page.locator(".verdict").count() == headings.count()
+        assert page.locator(".verdict.failed").count() == len(failed)
+        assert all(message.strip() for message in page.locator(".verdict.failed .message").all_inner_texts())
+        text = page.locator("body").inner_text()
+        assert "Test cell" not in text and "BEGIN HIDDEN" not in text and "_use_reference_backprop" not in text
+        page.screenshot(path=str(tmp_path / "feedback.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        table = page.locator(".summary table").bounding_box()
+        assert table["x"] >= 0 and table["x"] + table["width"] <= 390
+        if os.environ.get("GRADING_REFRESH_DOCS") == "1":
+            shutil.copy(tmp_path / "feedback.png", ROOT / "docs" / "feedback.png")
+    finally:
+        page.close()
+
+
 def test_formgrader_lists_the_graded_demo_class(browser, demo_class):
     with JupyterLab(demo_class) as lab:
         page = browser.new_page()

@@ -125,6 +125,40 @@ def test_lms_grades_file_is_ready_for_import(class_run_once):
     assert {row[1]: row[0] for row in rows[2:]}["10002"] == "doe10002"  # the LMS's name
 
 
+def canvas_target(name):
+    """(user id, file id) as Canvas's "Re-upload submissions" reads them from a file in
+    the zip: the first two all-digit `_`-separated parts of its base name, "LATE" aside
+    (canvas-lms, AbstractAssignment#infer_comment_context_from_filename)."""
+    parts = [p for p in name.rsplit("/", 1)[-1].split("_") if p != "LATE"]
+    return tuple(p for p in parts if p.isdigit())[:2]
+
+
+@pytest.mark.slow  # real kernels
+def test_feedback_zip_names_each_page_after_the_graded_upload(class_run_once):
+    """Canvas attaches each page of the zip to the upload its name points to: one page
+    per student, on the upload that was graded (the latest, a renamed one too), never a
+    superseded one; each is that student's feedback, with no hidden test in it."""
+    course, _, summary = class_run_once
+    canvas_zip = course / "reports" / ASSIGNMENT / "feedback_for_canvas.zip"
+    assert f"feedback for Canvas:  {canvas_zip} (Re-upload submissions)" in summary
+    with zipfile.ZipFile(course.parent / "submissions.zip") as download:
+        uploads = [n for n in download.namelist() if n.endswith(".ipynb")]
+    graded = {}  # the latest upload of each student, as the download names it
+    for name in uploads:
+        student, upload = canvas_target(name)
+        if int(upload) > int(graded.get(student, ("", "0"))[1]):
+            graded[student] = (name, upload)
+    with zipfile.ZipFile(canvas_zip) as pages:
+        names = pages.namelist()
+        assert sorted(names) == sorted(n.removesuffix(".ipynb") + "_feedback.html" for n, _ in graded.values())
+        assert sorted(map(canvas_target, names)) == sorted((s, u) for s, (_, u) in graded.items())
+        for name in names:
+            student, _ = canvas_target(name)
+            page = pages.read(name)
+            assert page == notebook_path(course, "feedback", student).read_bytes()
+            assert b"BEGIN HIDDEN TESTS" not in page and b"_use_reference_backprop" not in page
+
+
 @pytest.mark.slow  # real kernels
 def test_new_students_get_the_lms_name_in_the_gradebook(class_run_once):
     course, _, _ = class_run_once

@@ -13,6 +13,8 @@ Every step is nbgrader's own, run in the course folder with its nbgrader_config.
 3. generate_feedback, on the same workers: feedback/<student>/<assignment>/*.html;
 4. `nbgrader export`: reports/<assignment>/grades.csv (nbgrader's columns) and, with
    grading.plugins.lms.CanvasGradesExport, reports/<assignment>/lms_grades.csv for the LMS;
+   and reports/<assignment>/feedback_for_canvas.zip, every student's feedback page named
+   for Canvas's "Re-upload submissions" (grading.plugins.lms.feedback_zip);
 5. similar answers (grading similarity): reports/<assignment>/similarity.csv;
 6. the instructor report (grading report): reports/<assignment>.csv and .txt, one row
    per submission with its scores per question, flags and reasons, and the class report
@@ -35,7 +37,7 @@ from ..class_report import write_class_report
 from ..course import CourseError, run_nbgrader as nbgrader
 from ..cluster import usable_cores
 from ..course_lock import course_lock
-from ..plugins.lms import MANIFEST, read_manifest
+from ..plugins.lms import MANIFEST, feedback_zip, read_manifest
 from ..progress import duration
 from . import autograde, report, similarity
 
@@ -172,8 +174,10 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
         step(f"autograding and writing feedback for {len(students)} students, {engine}")
         graded = autograde.grade_class(course_dir, assignment, students, force=True, feedback=True,
                                        scheduler=scheduler, workers=workers)
-        step("exporting grades (nbgrader export)")
+        step("exporting grades (nbgrader export) and feedback for the LMS")
         grades, lms_grades = export_grades(course_dir, assignment, lms_column)
+        canvas_zip = Path(course_dir) / "reports" / assignment / "feedback_for_canvas.zip"
+        no_feedback = feedback_zip(course_dir, assignment, entries, canvas_zip, graded.failed())
         step("comparing answers (grading similarity)")
         _, _, similarity_csv, similarity_line = similarity.check_class(course_dir, assignment)
         step("instructor report")
@@ -191,6 +195,8 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
         f"grades for the LMS:   {lms_grades}",
         f"grades (nbgrader):    {grades}",
         f"feedback:             {course_dir / 'feedback'}/<student>/{assignment}/",
+        f"feedback for Canvas:  {canvas_zip} (Re-upload submissions)"
+        + (f"; no page for {', '.join(sorted({e.student_id for e in no_feedback}))}" if no_feedback else ""),
         f"collection decisions: {course_dir / 'downloaded' / assignment / MANIFEST}",
         f"similar answers:      {similarity_csv}: {similarity_line}",
         *report_lines,

@@ -20,6 +20,16 @@ CanvasCollector:
   notebook when the assignment has only one, so the student is graded, not given 0;
 - writes downloaded/<assignment>/collected.csv: one row per file with the decision.
 
+Feedback back to Canvas (feedback_zip, written by `grading class-run`)
+-----------------------------------------------------------------------
+Canvas's "Re-upload submissions" (an assignment's submissions, after a download) takes a
+zip and attaches each file in it, as a comment, to the submission it names: it reads the
+first two all-digit parts of the file's name, `_`-separated, as the user id and the id
+of an uploaded file of that user's submission, and ignores folders, `LATE` and the rest
+of the name. Each collected notebook's feedback page is named after its upload,
+`<the upload's name without .ipynb>_feedback.html`: one comment per student, on the
+upload that was graded. (Canvas shows the attachment under the upload's own file name.)
+
 Exporting (`nbgrader export --exporter grading.plugins.lms.CanvasGradesExport --to FILE`)
 -------------------------------------------------------------------------------
 A CSV shaped like Canvas's own gradebook export (Student, ID, SIS User ID, SIS Login ID,
@@ -31,6 +41,7 @@ Name the column after the LMS's assignment, e.g. "Homework 3 (123456)", with
 import csv
 import os
 import re
+import zipfile
 from dataclasses import asdict, dataclass, fields
 
 from nbgrader.api import MissingEntry
@@ -105,6 +116,29 @@ def write_manifest(plan, path):
 def read_manifest(path):
     with open(path, newline="") as f:
         return [CollectedFile(**dict(row, late=row["late"] == "True")) for row in csv.DictReader(f)]
+
+
+def feedback_name(entry):
+    """The name of a collected upload's feedback in the zip for Canvas."""
+    return os.path.splitext(os.path.basename(entry.path))[0] + "_feedback.html"
+
+
+def feedback_zip(course_dir, assignment, entries, destination, failed=()):
+    """Writes the zip for Canvas's "Re-upload submissions": the feedback page of each
+    collected upload (collected.csv), named by feedback_name. Students in `failed`
+    (whose grading failed in this run) are left out, since a page left from an earlier
+    upload would be attached to the new one. Returns the entries left out."""
+    missing = []
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in sorted(entries, key=lambda e: os.path.basename(e.path)):
+            if entry.decision not in ("collected", "renamed"):
+                continue
+            page = os.path.join(course_dir, "feedback", entry.student_id, assignment, f"{entry.notebook}.html")
+            if entry.student_id not in failed and os.path.isfile(page):
+                archive.write(page, feedback_name(entry))
+            else:
+                missing.append(entry)
+    return missing
 
 
 class CanvasCollector(FileNameCollectorPlugin):
