@@ -1,5 +1,5 @@
 # Wrong: Divide reads .value from the children themselves, which fails when a child is a plain number such as the 1 in 1 / y.
-# Hint: A child can be a plain number, such as the 1 in 1 / y. Where can you read the values of all children?
+# Hint: A child can be a plain number (a constant in the expression) rather than an Expr. Where can you read the values of all children?
 
 # %% divide_gradient
 def divide_operator_gradient(self):
