@@ -28,6 +28,7 @@ from .assignment import cell_key
 # "unrecognised" for 22 of 52 unseen ways of failing instead of 3.
 RECOGNISED = 0.75
 EXACT = 0.999
+MAX_HINTS = 2  # hints of tied mistakes shown together
 MESSAGE_CHARS = 240
 
 # What varies from one run, or one student, to the next inside a failure message: numbers
@@ -122,9 +123,10 @@ class Diagnosis:
 
     @property
     def hint(self):
-        """What the student should check, when the mistake is recognised and every
-        mistake it ties with points the same way; "" otherwise."""
-        return self.hints[0] if self.recognised and len(self.hints) == 1 else ""
+        """What the student should check, when the mistake is recognised: its hint, or
+        the hints of the two mistakes that the tests cannot tell apart; "" otherwise
+        (more than two would send the student looking everywhere)."""
+        return " Or: ".join(self.hints) if self.recognised and len(self.hints) <= MAX_HINTS else ""
 
     @property
     def recognised(self):

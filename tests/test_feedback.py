@@ -96,17 +96,21 @@ def test_a_recognised_mistake_adds_its_hint_to_the_failed_test(tmp_path):
     assert set(hints.values()) == {"", "Check the sign."}
 
 
-def test_mistakes_the_tests_cannot_tell_apart_give_no_hint_unless_they_agree(tmp_path):
-    normalised = diagnosis.normalise(SIGN)
-    same = {"divide_gradient_correct": normalised}
-    course = course_with_table(tmp_path, ("one", same, "Check the sign."), ("other", same, "Check y."))
+def hint_for_sign_error(course):
     nb, _ = summarise(autograded({"divide_gradient_correct": SIGN}), course)
     [cell] = [c for c in nb.cells if c.get("id") == "divide_gradient_correct"]
-    assert cell.metadata.feedback["hint"] == ""
-    course = course_with_table(tmp_path / "agree", ("one", same, "Check the sign."), ("other", same, "Check the sign."))
-    nb, _ = summarise(autograded({"divide_gradient_correct": SIGN}), course)
-    [cell] = [c for c in nb.cells if c.get("id") == "divide_gradient_correct"]
-    assert cell.metadata.feedback["hint"] == "Check the sign."
+    return cell.metadata.feedback["hint"]
+
+
+def test_mistakes_the_tests_cannot_tell_apart_give_their_hints_together_up_to_two(tmp_path):
+    same = {"divide_gradient_correct": diagnosis.normalise(SIGN)}
+    agree = course_with_table(tmp_path / "agree", ("a", same, "Check the sign."), ("b", same, "Check the sign."))
+    assert hint_for_sign_error(agree) == "Check the sign."
+    two = course_with_table(tmp_path / "two", ("a", same, "Check the sign."), ("b", same, "Check y."))
+    assert hint_for_sign_error(two) == "Check the sign. Or: Check y."
+    three = course_with_table(tmp_path / "three", ("a", same, "Check the sign."), ("b", same, "Check y."),
+                              ("c", same, "Check x."))
+    assert hint_for_sign_error(three) == ""
 
 
 def test_every_known_mistake_has_a_hint_that_gives_no_formula():
