@@ -1,5 +1,6 @@
 """The README's main job grades the demo class end to end, with the right score in every cell."""
 import csv
+import re
 
 import nbformat
 import pytest
@@ -38,9 +39,10 @@ def test_autograded_notebook_and_feedback_exist(demo_class, student):
     assert any(cell.get("outputs") for cell in graded.cells if cell.cell_type == "code")
     feedback = notebook_path(demo_class, "feedback", student).read_text()
     total = sum(EXPECTED[student].values())
-    assert f"Score: {total:.1f} / 100.0" in feedback
-    for grade_id, score in EXPECTED[student].items():
-        assert f"Score: {score:.1f} / {TEST_CELLS[grade_id]:.1f}" in feedback
+    assert f"Score: <b>{total:g} / 100</b>" in feedback
+    for grade_id, score in EXPECTED[student].items():  # each test's heading: its name, its score
+        assert re.search(rf'<a name="{grade_id}"></a>\s*<div class="panel-heading test-heading">\s*'
+                         rf'<span class="pull-right">{score:g} / {TEST_CELLS[grade_id]:g} ', feedback), grade_id
 
 
 def test_grades_csv_holds_every_student(demo_class):
