@@ -335,11 +335,22 @@ def test_feedback_opens_with_the_questions_and_names_every_test(browser, demo_cl
         text = page.locator("body").inner_text()
         assert "Test cell" not in text and "BEGIN HIDDEN" not in text and "_use_reference_backprop" not in text
         page.screenshot(path=str(tmp_path / "feedback.png"))
+        # Pat's Divide lost its minus sign, a mistake the course's table knows: the
+        # verdict under the test says what to check.
+        cell = page.locator("div.code_cell", has=page.locator('a[name="divide_gradient_correct"]'))
+        verdict = cell.locator("xpath=following-sibling::div[contains(@class, 'verdict')][1]")
+        assert "What to check:" in verdict.inner_text() and "sign" in verdict.inner_text()
+        cell.scroll_into_view_if_needed()
+        top, bottom = cell.bounding_box(), verdict.bounding_box()
+        page.screenshot(path=str(tmp_path / "feedback_failed_test.png"), clip={
+            "x": top["x"], "y": top["y"], "width": top["width"],
+            "height": bottom["y"] + bottom["height"] - top["y"]})
         page.set_viewport_size({"width": 390, "height": 844})
         table = page.locator(".summary table").bounding_box()
         assert table["x"] >= 0 and table["x"] + table["width"] <= 390
         if os.environ.get("GRADING_REFRESH_DOCS") == "1":
-            shutil.copy(tmp_path / "feedback.png", ROOT / "docs" / "feedback.png")
+            for name in ("feedback.png", "feedback_failed_test.png"):
+                shutil.copy(tmp_path / name, ROOT / "docs" / name)
     finally:
         page.close()
 
