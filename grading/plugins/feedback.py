@@ -14,6 +14,7 @@ import ast
 import os
 import re
 
+import nbformat
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -107,13 +108,13 @@ class SummariseFeedback(NbGraderPreprocessor):
             return None
 
     def _add_hints(self, nb, notebook, tests, structure, key):
-        """The hint of each failed test: the course's known mistake that its part's
-        failures match, when every mistake that matches as well has the same hint."""
+        """The hint of each failed test: that of the course's known mistake that its
+        part's failures match (grading.diagnosis: both hints when two mistakes tie)."""
         table = diagnosis.read_table(CourseDirectory(config=self.config).root, structure.name)
         if not table:
             return
-        nb.metadata["name"] = notebook
-        messages = diagnosis.cell_messages(nb, several=len(structure.notebooks) > 1)
+        named = nbformat.from_dict({"cells": nb.cells, "metadata": {"name": notebook}})
+        messages = diagnosis.cell_messages(named, several=len(structure.notebooks) > 1)
         failed = {key(c.metadata.nbgrader.grade_id): diagnosis.normalise(
                       messages.get(key(c.metadata.nbgrader.grade_id), ""))
                   for c in tests if c.metadata.feedback["failed"]}
