@@ -112,6 +112,10 @@ def batch(tmp_path_factory):
     fill = lambda code: code.replace("{COURSE}", str(course)).replace("{PORT}", str(port))
     for name, case in CASES.items():
         folder = course / "submitted" / name / ASSIGNMENT
+        if case.get("folder_link"):  # the submission folder itself: nothing written through it
+            folder.parent.mkdir(parents=True)
+            folder.symlink_to(fill(case["folder_link"]))
+            continue
         folder.mkdir(parents=True)
         if case["answers"] == "none":
             (folder / "README.txt").write_text("I could not get Jupyter to work, sorry.\n")
@@ -297,6 +301,7 @@ def test_classmates_submissions_are_untouched(batch):
     assert file_hashes(submitted) == batch.before["submitted"]
     planted = {submitted / student / ASSIGNMENT / link
                for student, case in CASES.items() for link in case.get("links", {})}
+    planted |= {submitted / student / ASSIGNMENT for student, case in CASES.items() if case.get("folder_link")}
     for folder, dirs, files in os.walk(submitted):
         for name in dirs + files:
             path = Path(folder, name)

@@ -33,7 +33,7 @@ from distributed.scheduler import KilledWorker
 from .. import gradebook, interrupt
 from ..class_report import grading_record_path
 from ..cluster import dask_client, dashboard, check_workers, threads, usable_cores
-from ..course import CourseError, submitted_students
+from ..course import CourseError, submitted_folders
 from ..course_lock import course_lock
 from ..progress import Progress, duration
 from ..record import Recorder
@@ -126,11 +126,12 @@ def _reason(error):
 def grade_class(course_dir, assignment, students=None, force=False, feedback=False,
                 nbgrader_args=(), scheduler=None, workers=None, progress_stream=None):
     """Autogrades (and with feedback=True writes feedback for) the students, default all
-    submitted, on the cluster. The caller holds the course lock. Returns ClassGrading."""
+    submitted, on the cluster: a submission folder that is a link fails with that reason
+    (grading.task.read_folder). The caller holds the course lock. Returns ClassGrading."""
     course_dir = Path(course_dir).resolve()
     stream = progress_stream or sys.stderr
     gradebook.prepare(course_dir, assignment)
-    students = list(submitted_students(course_dir, assignment) if students is None else students)
+    students = list(submitted_folders(course_dir, assignment) if students is None else students)
     recorder = Recorder(course_dir, assignment, nbgrader_args)
     todo, skipped = recorder.to_grade(students, force)
     log_dir = course_dir / "reports" / assignment / "logs"
