@@ -14,7 +14,7 @@ every submission from the operating system's random source.
 
 Each question is judged on its own, as in the notebook's hidden tests: compute_gradient
 on Plus, Multiply and the two unseen operators only; the operator gradients directly,
-after eval(); fit with a correct back-propagation installed for the duration of the check.
+after eval(); fit with a correct back-propagation installed (SETUP) for its check and its cell.
 """
 import math
 import random
@@ -136,10 +136,38 @@ def partials(payload):
 
 
 def train(payload):
-    # The reference back-propagation lives here, inside the one check that installs it:
-    # while any other check runs, nothing in the kernel computes a right answer that
-    # the student's code could find and call (up the call stack, say).
-    def _reference_partials(node):
+    # Runs with SETUP's correct back-propagation installed (the grader sends it before
+    # each fit check): fit is judged on its own, whatever compute_gradient does.
+    if not (isinstance(vx, V) and isinstance(vy, V)):
+        return _json.dumps({"answers": [{"error": "the notebook's variables vx and vy "
+                                                  "are missing"}] * len(payload["cases"])})
+    kept = [(v, v.value, v.gradient) for v in (vx, vy)]
+
+    def one(case):
+        nodes = _build(case["nodes"])
+        found = fit(nodes[-1], [tuple(point) for point in case["points"]],
+                    [nodes[i] for i in case["train"]], delta=case["delta"],
+                    num_iterations=case["iterations"])
+        return {"loss": _plain(found), "values": [_plain(nodes[i].value) for i in case["params"]]}
+
+    try:
+        return _cases(payload, one)
+    finally:
+        for v, value, gradient in kept:
+            v.value, v.gradient = value, gradient
+'''
+
+# ---------------------------------------------------------------------------------------
+# What the grader runs in the student's kernel just before each fit test (its check above
+# and the cell itself): back-propagation becomes a correct one until that cell has run, so
+# Question 3 is graded on its own even when compute_gradient or an operator gradient is
+# wrong. It is sent only then, and defines no name in the notebook: while Questions 1 and 2
+# are checked, nothing in the kernel computes a right gradient that student code could
+# find (up the call stack, say) and call.
+
+REFERENCE_BACKPROP = r'''
+def _install_reference_backprop(shell):
+    def partials(node):
         values, kind = node.child_values, type(node)
         if kind is Plus:
             return (1.0, 1.0)
@@ -153,48 +181,39 @@ def train(payload):
             return (-1.0,)
         if isinstance(node, V):
             return ()
-        return tuple(node.operator_gradient())
+        return tuple(node.operator_gradient())  # operators the tests define
 
-    def _reference_compute_gradient(self, de_loss_over_de_e=1):
+    def compute_gradient(self, de_loss_over_de_e=1):
         self.gradient += de_loss_over_de_e
-        for child, partial in zip(self.children, _reference_partials(self)):
+        for child, partial in zip(self.children, partials(self)):
             if isinstance(child, Expr):
-                _reference_compute_gradient(child, de_loss_over_de_e * partial)
+                compute_gradient(child, de_loss_over_de_e * partial)
 
-    def _subclasses(cls):
+    def subclasses(cls):
         found = [cls]
         for sub in cls.__subclasses__():
-            found += _subclasses(sub)
+            found += subclasses(sub)
         return found
 
-    if not (isinstance(vx, V) and isinstance(vy, V)):
-        return _json.dumps({"answers": [{"error": "the notebook's variables vx and vy "
-                                                  "are missing"}] * len(payload["cases"])})
-    kept = [(v, v.value, v.gradient) for v in (vx, vy)]
-    classes = _subclasses(Expr)
+    classes = subclasses(Expr)
     saved = {cls: cls.__dict__["compute_gradient"] for cls in classes
              if "compute_gradient" in cls.__dict__}
-
-    def one(case):
-        nodes = _build(case["nodes"])
-        found = fit(nodes[-1], [tuple(point) for point in case["points"]],
-                    [nodes[i] for i in case["train"]], delta=case["delta"],
-                    num_iterations=case["iterations"])
-        return {"loss": _plain(found), "values": [_plain(nodes[i].value) for i in case["params"]]}
-
     for cls in saved:
         delattr(cls, "compute_gradient")
-    Expr.compute_gradient = _reference_compute_gradient
-    try:
-        return _cases(payload, one)
-    finally:
+    Expr.compute_gradient = compute_gradient
+
+    def undo(*args):  # after the test cell has run, passed or failed
+        shell.events.unregister("post_run_cell", undo)
         for cls in classes:
             if "compute_gradient" in cls.__dict__:
                 delattr(cls, "compute_gradient")
         for cls, method in saved.items():
             setattr(cls, "compute_gradient", method)
-        for v, value, gradient in kept:
-            v.value, v.gradient = value, gradient
+
+    shell.events.register("post_run_cell", undo)
+
+
+_install_reference_backprop(get_ipython())
 '''
 
 # ---------------------------------------------------------------------------------------
@@ -661,3 +680,6 @@ CHECKS = {
     "fit_one_exact_step": check_fit_one_step,
     "fit_uses_its_arguments": check_fit_arguments,
 }
+
+SETUP = {grade_id: REFERENCE_BACKPROP
+         for grade_id in ("fit_trains_parabola", "fit_one_exact_step", "fit_uses_its_arguments")}

@@ -71,16 +71,20 @@ def course(graded, tmp_path):
     return Path(shutil.copytree(graded, tmp_path / "course"))
 
 
-def grade_fit_with_own_backprop(cells):
-    """fit_one_exact_step's hidden part installs a correct back-propagation for the cell,
-    so that fit is graded on its own. Without it, fit runs the student's compute_gradient
-    on (y - w*x) * (y - w*x), where w is used twice: Pat's, which assigns the gradient
-    instead of adding it, gives dL/dw = -2 instead of -4, so w ends at 0.5, not 1, and
-    the partial students lose the cell's 10 points; the correct answer keeps them."""
-    cell = cells[index_of(cells, "fit_one_exact_step")]
-    hidden = "### BEGIN HIDDEN TESTS\n_use_reference_backprop()\n### END HIDDEN TESTS\n"
-    assert hidden in cell.source
-    cell.source = cell.source.replace(hidden, "")
+def product_test_covers_a_square(cells):
+    """A hidden test added to compute_gradient_product: a product of a variable with
+    itself. The correct answer passes; Pat's compute_gradient, which assigns the gradient
+    instead of adding it, finds 2 instead of 4 for vp in vp * vp at vp = 2, and the partial
+    students lose the cell's 5 points."""
+    cell = cells[index_of(cells, "compute_gradient_product")]
+    cell.source += ("\n### BEGIN HIDDEN TESTS\n"
+                    "vp = V(value=2.)\n"
+                    "product = vp * vp\n"
+                    "product.eval()\n"
+                    "product.zero_gradient()\n"
+                    "product.compute_gradient()\n"
+                    "assert vp.gradient == 4, f'vp * vp at vp = 2: found {vp.gradient!r}'\n"
+                    "### END HIDDEN TESTS\n")
 
 
 @pytest.mark.slow  # real kernels
@@ -96,7 +100,7 @@ def test_a_corrected_hidden_test_changes_exactly_whose_scores_it_should(course, 
             for folder in ("autograded", "feedback")}
     old_feedback = notebook_path(course, "feedback", "10002").read_bytes()
     release_written = notebook_path(course, "release").stat().st_mtime_ns
-    edit_source(course, grade_fit_with_own_backprop)
+    edit_source(course, product_test_covers_a_square)
 
     # 10003's new results fail to record after nbgrader saved its new scores and removed
     # its old autograded notebook: the worst moment, when only put-back restores them.
@@ -111,11 +115,11 @@ def test_a_corrected_hidden_test_changes_exactly_whose_scores_it_should(course, 
 
     assert grading_regrade(course) == 1  # 10003 failed
     out = capsys.readouterr().out
-    old, new = before["10002"][0], before["10002"][0] - 10
+    old, new = before["10002"][0], before["10002"][0] - 5
     rows, _ = the_csv(course)
     assert rows == [{"student": "10002", "old_total": f"{old:g}", "new_total": f"{new:g}",
-                     "changed_cells": "fit_one_exact_step: 10 -> 0"}]
-    assert f"10002: {old:g} -> {new:g}  (fit_one_exact_step: 10 -> 0)" in out
+                     "changed_cells": "compute_gradient_product: 5 -> 0"}]
+    assert f"10002: {old:g} -> {new:g}  (compute_gradient_product: 5 -> 0)" in out
     assert "failed: 10003" in out
     after = gradebook.totals(course, ASSIGNMENT, STUDENTS)
     assert after == {**before, "10002": (new, before["10002"][1])}
@@ -124,7 +128,7 @@ def test_a_corrected_hidden_test_changes_exactly_whose_scores_it_should(course, 
         assert gb.find_grade("compute_gradient_sum", NOTEBOOK, ASSIGNMENT, "10001").score == 3
         comment = gb.find_comment("fit", NOTEBOOK, ASSIGNMENT, "10001")
         assert comment.manual_comment == "See me about delta."
-    assert gradebook.cell_scores(course, ASSIGNMENT, "10003")["fit_one_exact_step"] == (10, 10)
+    assert gradebook.cell_scores(course, ASSIGNMENT, "10003")["compute_gradient_product"] == (5, 5)
     assert {folder: notebook_path(course, folder, "10003").read_bytes() for folder in kept} == kept
     # Release and feedback were made again.
     assert notebook_path(course, "release").stat().st_mtime_ns != release_written

@@ -92,7 +92,8 @@ class BoundedExecute(Execute):
     ).tag(config=True)
     judge = Bool(
         True, help="Have each test cell's answer checked by the assignment's outside judge "
-                   "(judges/<assignment>.py in the course folder), if it has one."
+                   "(judges/<assignment>.py in the course folder), if it has one, and run "
+                   "its SETUP code before the cells it names."
     ).tag(config=True)
     judge_timeout = Integer(
         10, help="Seconds the student's kernel has to answer one check of the judge."
@@ -196,6 +197,7 @@ class BoundedExecute(Execute):
         try:
             if instructor:
                 self._guard_check(f"before {cell_label(cell, index)}")
+            self._set_up(index, cell)  # replays too: they rebuild the same state
             rejection = self._judge(index, cell) if judged else None
             self.execute_cell(target, index, store_history=True)
             if instructor:
@@ -254,7 +256,9 @@ class BoundedExecute(Execute):
 
     def _load_checks(self, nb, resources):
         """{grade_id: check} of the assignment's judge (grading/plugins/judge.py); test cells
-        without one are graded by their notebook tests alone, and the report says so."""
+        without one are graded by their notebook tests alone, and the report says so.
+        Also keeps the judge's SETUP code, {grade_id: source}, in self.setups."""
+        self.setups = {}
         if not self.judge:
             return {}
         info = resources.get("nbgrader", {})
@@ -266,11 +270,26 @@ class BoundedExecute(Execute):
                        "test cells are graded by their notebook tests alone")
             return {}
         self.judge_code = judge.KERNEL_CODE
+        self.setups = dict(getattr(judge, "SETUP", {}))
         missing = [grade_id for grade_id in grade_ids if grade_id not in judge.CHECKS]
         if missing:
             record(nb, "test cells without an outside check, graded by their notebook tests "
                        "alone: " + ", ".join(missing))
         return judge.CHECKS
+
+    def _set_up(self, index, cell):
+        """Runs the judge's SETUP code for this cell, if any, in the student's kernel, in a
+        copy of the notebook's namespace (no name it defines reaches the notebook). What
+        it changes is its own to undo once the cell has run."""
+        source = self.setups.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+        if source is None:
+            return
+        reply = self._silent_request(f"exec({source!r}, dict(globals()))")
+        content = (reply or {}).get("content", {})
+        if content.get("status") != "ok":
+            record(self.nb, f"the grader could not prepare {cell_label(cell, index)}: "
+                            f"{short(str(content.get('ename')))}: "
+                            f"{short(str(content.get('evalue'))[:200])}")
 
     def _judge(self, index, cell):
         """Runs the outside check of a test cell, before the cell: None when the student's

@@ -19,6 +19,15 @@ nbgrader_config.py; never released, never visible inside the sandbox). It define
                   raises Rejected("what was wrong") when it is not. ask(function,
                   payload) runs KERNEL_CODE's function(payload) in the kernel and returns
                   its answer, decoded (never executed, never trusted beyond its values).
+
+and may define
+
+    SETUP         {grade_id: source}: Python source the grader runs in the student's
+                  kernel (in a copy of the notebook's namespace) just before that test
+                  cell's check and the cell itself, to put the notebook in the state the
+                  cell is graded in (a correct back-propagation while fit is tested, say),
+                  and to undo it when the cell has run (IPython's post_run_cell event).
+                  It reaches the kernel only then, so no other check can find it there.
 """
 import ast
 import importlib.util
