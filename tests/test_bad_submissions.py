@@ -259,7 +259,7 @@ def hidden_lines(course):
 def test_feedback_keeps_hidden_tests_hidden(batch):
     assert "generate_feedback: " in batch.autograde.stdout and "generate_feedback: nothing" not in batch.autograde.stdout
     hidden = hidden_lines(batch.course)
-    assert len(hidden) > 50
+    assert len(hidden) > 5  # most hidden checks are the judge's, outside the notebook
     for student in ("blank_ben", "cheat_builtins", "infinite_loop", "correct_carla"):
         text = feedback_text(batch.course, student)
         assert "HIDDEN TESTS" not in text
@@ -273,6 +273,10 @@ def test_feedback_keeps_hidden_tests_hidden(batch):
     assert re.search(r"\b0 / 10 \(top\)", text)
     assert re.search(r"OutsideCheckFailed: [^\n]*expected a number, found _Anything", text)
     assert "NotImplementedError" in feedback_text(batch.course, "blank_ben")
+    # A message the student's code wrote is text on the page, under the test it failed.
+    page = notebook_path(batch.course, "feedback", "markup_in_messages").read_text()
+    assert "<script>alert(" not in page and "<style>body" not in page and "forged row</td>" not in page
+    assert "&lt;script&gt;alert(" in page
 
 
 # --- Forged grades --------------------------------------------------------------------
