@@ -85,6 +85,7 @@ class CourseCopy:
 
     def _set_up(self, course):
         write_folder(self.folder, course.files)
+        gradebook.start_sqlite(self.folder / "gradebook.db")
         args = [*course.nbgrader_args, f"--CourseDirectory.root={self.folder}",
                 f"--CourseDirectory.db_url=sqlite:///{self.folder / 'gradebook.db'}", "--force"]
         with inside(self.folder):

@@ -318,6 +318,24 @@ def test_a_course_is_named_by_its_contents():
     assert course.key != Course("a", {"source/a/a.ipynb": b"1"}, ("--x",), False).key
 
 
+def test_a_worker_gradebook_is_what_nbgrader_makes_of_a_new_one(tmp_path):
+    """start_sqlite skips nbgrader's `alembic heads` process; the gradebook must not differ."""
+    import sqlite3
+    from nbgrader.api import Gradebook
+
+    def layout(path):
+        with Gradebook(f"sqlite:///{path}", "course"):
+            pass
+        with sqlite3.connect(path) as db:
+            tables = sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+            return tables, db.execute("SELECT version_num FROM alembic_version").fetchall()
+
+    gradebook.start_sqlite(tmp_path / "started.db")
+    ours = layout(tmp_path / "started.db")
+    nbgraders = layout(tmp_path / "nbgrader.db")  # nbgrader's way: it runs `alembic heads`
+    assert ours == nbgraders and len(ours[0]) > 10 and ours[1][0][0]
+
+
 def test_recording_keeps_the_steps_after_execution():
     from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, LimitOutput, SaveAutoGrades
     steps = recording_steps([LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata])
