@@ -57,7 +57,7 @@ def machine_cpu():
     """CPU seconds this machine has been busy (all cores): kernels in their sandboxes and
     whatever they fork are counted too, which a process tree's own accounting misses."""
     times = psutil.cpu_times()
-    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0) - getattr(times, "steal", 0.0)
 
 
 def run_measured(command, cwd):
