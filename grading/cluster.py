@@ -23,7 +23,7 @@ ATTEMPTS = 3  # tries of one submission on the LocalCluster before it is recorde
 # Dask's housekeeping, slowed down for a LocalCluster that shares its cores with the
 # grading: at Dask's defaults an idle scheduler, two workers and their nannies take 9% of
 # a core (0.9 s of CPU per 10 s), mostly a statistical profiler sampling every worker's
-# stack every 10 ms and event-loop checks every 20 ms; with these, 1%. A grading task runs
+# stack every 10 ms and event-loop checks every 20 ms; with these, 1-2%. A grading task runs
 # for seconds and the dashboard still shows tasks, workers and memory.
 QUIET = {
     "distributed.worker.profile.enabled": False,    # the dashboard's Profile tab stays empty
