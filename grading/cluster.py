@@ -22,9 +22,10 @@ from .worker import readiness
 ATTEMPTS = 3  # tries of one submission on the LocalCluster before it is recorded as failed
 # Dask's housekeeping, slowed down for a LocalCluster that shares its cores with the
 # grading: at Dask's defaults an idle scheduler, two workers and their nannies take 9% of
-# a core (0.9 s of CPU per 10 s), mostly a statistical profiler sampling every worker's
-# stack every 10 ms and event-loop checks every 20 ms; with these, 1-2%. A grading task runs
-# for seconds and the dashboard still shows tasks, workers and memory.
+# a core (0.9 s of CPU per 10 s: a profiler sampling every worker's stack every 10 ms,
+# event-loop ticks every 20 ms, system and memory monitors); with all four turned down,
+# 1-2% (bench/dask_idle.py). A grading task runs for seconds, and the dashboard still shows
+# tasks, workers and memory.
 QUIET = {
     "distributed.worker.profile.enabled": False,    # the dashboard's Profile tab stays empty
     "distributed.admin.tick.interval": "1s",         # default 20ms
