@@ -59,6 +59,8 @@ def test_plots_appear_inline(executed, cell_id):
 @pytest.mark.slow  # runs the notebook on a kernel
 def test_reproduces_the_seed_numbers(executed):
     assert text_of(executed["fit_trains_parabola"]).splitlines()[-1] == f"Loss: {SEED_PARABOLA_LOSS}"
+    assert text_of(executed["train_parabola"]).splitlines()[-2:] == [
+        f"Loss: {SEED_PARABOLA_LOSS}", SEED_PARABOLA_LOSS]
     assert text_of(executed["trained_parameters"]).strip() == SEED_PARAMETERS
     linear = text_of(executed["linear_model"]).splitlines()
     assert linear[-2:] == [f"Loss: {SEED_LINEAR_LOSS}", SEED_LINEAR_LOSS]
@@ -112,6 +114,13 @@ def test_cells_run_again_out_of_order_leave_fit_working():
     assert text_of(retrain).splitlines()[-2:] == [f"Loss: {SEED_PARABOLA_LOSS}", SEED_PARABOLA_LOSS]
 
 
+def bound_names(source):
+    """The names a cell's code (hidden blocks included) assigns at the top level or in loops."""
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("###"))
+    return {node.id for node in ast.walk(ast.parse(code))
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
 def test_no_test_cell_rebinds_a_name_later_cells_use():
     """No test cell or demo, visible or hidden, assigns vx, vy, loss, va, vb, vc or points:
     only the cells that build the data and the models do."""
@@ -120,7 +129,17 @@ def test_no_test_cell_rebinds_a_name_later_cells_use():
     for cell in nb.cells:
         if cell.cell_type != "code" or cell.id in builders:
             continue
-        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("###"))
-        bound = {node.id for node in ast.walk(ast.parse(code))
-                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+        bound = bound_names(cell.source)
         assert not bound & set(SHARED_NAMES), (cell.id, sorted(bound & set(SHARED_NAMES)))
+
+
+def test_test_cells_set_only_names_of_their_own():
+    """A test cell sets only vp, vq, vr, vw and names starting with test_ (as the notebook
+    tells students), so a student's helper called square, total or step survives every test."""
+    nb = nbformat.read(str(notebook_path(ROOT, "source")), as_version=4)
+    tests = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+    assert len(tests) == 10
+    for cell in tests:
+        foreign = {name for name in bound_names(cell.source)
+                   if name not in {"vp", "vq", "vr", "vw"} and not name.startswith("test_")}
+        assert not foreign, (cell.id, sorted(foreign))
