@@ -28,8 +28,8 @@ from .assignment import cell_key
 # "unrecognised" for 22 of 52 unseen ways of failing instead of 3.
 RECOGNISED = 0.75
 EXACT = 0.999
-MAX_HINTS = 2  # hints of tied mistakes shown together
-MESSAGE_CHARS = 240
+MAX_HINTS = 3  # hints of tied mistakes shown together: each asks its own question
+MESSAGE_CHARS = 400
 
 # What varies from one run, or one student, to the next inside a failure message: numbers
 # (the judge's random inputs, the student's values), object addresses, one-letter names

@@ -222,7 +222,18 @@ _install_reference_backprop(get_ipython())
 
 ARITY = {"+": 2, "-": 2, "*": 2, "/": 2, "neg": 1, "sq": 1, "sum3": 3}
 SYMBOLS = {"+": "+", "-": "-", "*": "*", "/": "/"}
-NAMES = "abcdefghpqrstuw"
+CLASS_OF = {"+": "Plus", "-": "Minus", "*": "Multiply", "/": "Divide", "neg": "Negative"}
+NAMES = "abcdfghkmnpqrstuw"
+# The operators only the checks use, as a student can define them to try a case.
+CLASSES = {"sq": "Square", "sum3": "Sum3"}
+TEST_CLASSES = {
+    "sq": "class Square(Expr):  # an operator of the check's own: Square(u) = u * u\n"
+          "    def op(self, u):\n        return u * u\n"
+          "    def operator_gradient(self):\n        return (2 * self.child_values[0],)",
+    "sum3": "class Sum3(Expr):  # an operator of the check's own: Sum3(u, v, w) = u + v + w\n"
+            "    def op(self, u, v, w):\n        return u + v + w\n"
+            "    def operator_gradient(self):\n        return (1, 1, 1)",
+}
 
 
 def local_partials(kind, values):
@@ -321,7 +332,7 @@ class Graph:
             elif node[0] == "neg":
                 return f"(-{parts[0]})"
             else:
-                return f"{'square' if node[0] == 'sq' else node[0]}({', '.join(parts)})"
+                return f"{CLASSES[node[0]]}({', '.join(parts)})"
             return shown if top else f"({shown})"
 
         shown = text(["n", len(self.nodes) - 1 if i is None else i], top=True)
@@ -337,8 +348,57 @@ class Graph:
         return f"variable {self.name(i)}" if i in self.leaf else f"the node {self.show(i, 60)}"
 
     def shown_values(self):
+        """The variables the root depends on, with their values: "a=1.5, b=-2"."""
+        reach = self.reachable()
         return ", ".join(f"{self.name(i)}={self.leaf[i]!r}" for i in sorted(self.leaf)
-                         if self.nodes[i][0] == "var")
+                         if self.nodes[i][0] == "var" and i in reach)
+
+    def python(self, root="e", shared="s", also=()):
+        """Lines of Python that build this expression in the notebook: a line per
+        variable (those the root depends on, and those in also), one per node used
+        more than once (named shared + a number, or the name given for it in shared
+        when that is a dict), and root = the expression."""
+        reach = self.reachable()
+        uses = {}
+        for i in reach:
+            for a in self.nodes[i][1:]:
+                if isinstance(a, list):
+                    uses[a[1]] = uses.get(a[1], 0) + 1
+        names, lines = {}, []
+        variables = [i for i in sorted(self.leaf)
+                     if self.nodes[i][0] == "var" and (i in reach or i in also)]
+        if variables:
+            lines.append(f"{', '.join(self.name(i) for i in variables)} = "
+                         f"{', '.join(f'V({self.leaf[i]!r})' for i in variables)}")
+
+        def text(ref, top=False):
+            if not isinstance(ref, list):
+                return repr(ref)
+            i = ref[1]
+            if i in self.leaf:
+                return self.name(i)
+            if i in names:
+                return names[i]
+            kind, args = self.nodes[i][0], self.nodes[i][1:]
+            parts = [text(a) for a in args]
+            if kind in CLASSES or all(not isinstance(a, list) for a in args):
+                shown = f"{CLASSES.get(kind) or CLASS_OF[kind]}({', '.join(parts)})"
+            elif kind == "neg":
+                shown = f"(-{parts[0]})"
+            else:
+                shown = f"{parts[0]} {SYMBOLS[kind]} {parts[1]}"
+                shown = shown if top else f"({shown})"
+            return shown
+
+        for i in sorted(reach):  # children come before their parents in a node list
+            if uses.get(i, 0) > 1 and i not in self.leaf and i != len(self.nodes) - 1:
+                name = shared.get(i) if isinstance(shared, dict) else None
+                code = text(["n", i], top=True)
+                names[i] = name or f"{shared if isinstance(shared, str) else 's'}{len(names) + 1}"
+                lines.append(f"{names[i]} = {code}")
+        lines.append(f"{root} = {text(['n', len(self.nodes) - 1], top=True)}")
+        used = {kind for i in reach for kind in [self.nodes[i][0]] if kind in CLASSES}
+        return [TEST_CLASSES[kind] for kind in sorted(used)] + lines
 
 
 class Builder:
@@ -365,17 +425,21 @@ class Builder:
 # Comparing answers
 
 
-def number(found, what):
+def number(found, what, case=""):
     if isinstance(found, bool) or not isinstance(found, (int, float)):
         kind = found.get("not a number") if isinstance(found, dict) else type(found).__name__
-        raise Rejected(f"{what}: expected a number, found {kind}")
+        raise Rejected(f"{what}: expected a number, found {kind}", case)
     return float(found)
 
 
-def close(found, expected, what, rel=1e-9, scale=0.0):
-    value = number(found, what)
-    if not abs(value - expected) <= rel * max(abs(expected), scale) + 1e-12:
-        raise Rejected(f"{what}: expected {expected!r}, found {value!r}")
+def agrees(value, expected, rel=1e-9, scale=0.0):
+    return abs(value - expected) <= rel * max(abs(expected), scale) + 1e-12
+
+
+def close(found, expected, what, rel=1e-9, scale=0.0, case=""):
+    value = number(found, what, case)
+    if not agrees(value, expected, rel, scale):
+        raise Rejected(f"{what}: expected {expected!r}, found {value!r}", case)
 
 
 def answers(ask, function, cases):
@@ -387,13 +451,13 @@ def answers(ask, function, cases):
     return found
 
 
-def answer_field(answer, key, what):
+def answer_field(answer, key, what, case=""):
     if not isinstance(answer, dict):
-        raise Rejected(f"{what}: no answer")
+        raise Rejected(f"{what}: no answer", case)
     if "error" in answer:
-        raise Rejected(f"{what}: {answer['error']}")
+        raise Rejected(f"{what}: {answer['error']}", case)
     if key not in answer:
-        raise Rejected(f"{what}: no answer")
+        raise Rejected(f"{what}: no answer", case)
     return answer[key]
 
 
@@ -430,15 +494,29 @@ def upstream():
     return None if RNG.random() < 0.4 else value(avoid_zero=True)
 
 
+def backprop_case(graph, runs, shown):
+    """Python that repeats a backprop case in the notebook, printing the gradient of the
+    nodes in shown (variables, or the root)."""
+    moved = {index for assignments, _ in runs for index, _ in assignments}
+    lines = graph.python(also=moved) + ["e.eval()", "e.zero_gradient()"]
+    for number, (assignments, up) in enumerate(runs):
+        lines += [f"{graph.name(index)}.assign({new_value!r})" for index, new_value in assignments]
+        if assignments or number:
+            lines.append("e.eval()")
+        lines.append(f"e.compute_gradient({'' if up is None else up})")
+    names = ["e" if i == len(graph.nodes) - 1 else graph.name(i) for i in shown]
+    return "\n".join(lines + [f"print({', '.join(f'{n}.gradient' for n in names)})"])
+
+
 def check_backprop(ask, cases, what):
     """cases: [(nodes, runs)]; runs: [(assignments, upstream or None)] as the kernel's
     backprop() takes them. Every node's gradient must match the reference, added up
-    over the runs."""
+    over the runs. A rejection names the first wrong gradient (the root's, then the
+    variables', then the inner nodes') and gives the case as code."""
     payload = [{"nodes": nodes, "runs": runs} for nodes, runs in cases]
     for (nodes, runs), answer in zip(cases, answers(ask, "backprop", payload)):
         graph = Graph([list(node) for node in nodes])
         expected, scale = [0.0] * len(nodes), [0.0] * len(nodes)
-        calls = []
         for assignments, up in runs:
             for index, new_value in assignments:
                 graph.leaf[index] = new_value
@@ -447,15 +525,19 @@ def check_backprop(ask, cases, what):
                                            graph.gradients(factor, absolute=True))):
                 expected[i] += g
                 scale[i] += s
-            calls.append(f"compute_gradient({'' if up is None else up})")
         graph = Graph([list(node) for node in nodes])  # the values shown: the first ones
-        where = f"{what}: in {graph.show()} with {graph.shown_values()}, after {'; '.join(calls)}"
-        found = answer_field(answer, "gradients", where)
+        root = len(nodes) - 1
+        variables = [i for i in sorted(graph.reachable()) if i in graph.leaf]
+        case = backprop_case(graph, runs, [root] + variables)
+        found = answer_field(answer, "gradients", what, case)
         if not isinstance(found, list) or len(found) != len(nodes):
-            raise Rejected(f"{where}: the gradients could not be read")
-        for i in sorted(graph.reachable()):
-            close(found[i], expected[i], f"{where}, the gradient of {graph.describe(i)}",
-                  scale=scale[i])
+            raise Rejected(f"{what}: the gradients could not be read", case)
+        inner = [i for i in sorted(graph.reachable()) if i not in graph.leaf and i != root]
+        for i in [root] + variables + inner:
+            about = ("the root e" if i == root else f"variable {graph.name(i)}" if i in graph.leaf
+                     else f"the inner node {graph.show(i, 60)}")
+            close(found[i], expected[i], f"{what}: the gradient of {about}", scale=scale[i],
+                  case=case)
 
 
 def single_run(builder, root):
@@ -486,8 +568,7 @@ def check_nested(ask):
     for _ in range(30):
         chain = b.add("*", b.add("+", chain, a), 0.5)
     cases.append(single_run(b, chain))
-    check_backprop(ask, cases, "compute_gradient on a nested expression "
-                               "(square(u) = u * u and sum3(u, v, w) = u + v + w are test operators)")
+    check_backprop(ask, cases, "compute_gradient on a nested expression")
 
 
 def shared_graph(b, leaves, size):
@@ -550,19 +631,20 @@ def check_operator(kind, child_names):
         payload = [{"nodes": nodes} for nodes in cases]
         for nodes, answer in zip(cases, answers(ask, "partials", payload)):
             graph = Graph(nodes)
-            where = (f"operator_gradient() of {graph.show()} with {graph.shown_values()}"
-                     if graph.shown_values() else f"operator_gradient() of {graph.show()}")
-            found = answer_field(answer, "partials", where)
+            where = (f"operator_gradient() of e = {graph.show()} with {graph.shown_values()}"
+                     if graph.shown_values() else f"operator_gradient() of e = {graph.show()}")
+            case = "\n".join(graph.python() + ["e.eval()", "print(e.operator_gradient())"])
+            found = answer_field(answer, "partials", where, case)
             count = answer.get("count")
             if count != len(child_names):
                 raise Rejected(f"{where}: expected {len(child_names)} partial derivative(s), "
-                               f"one per child, found {count}")
+                               f"one per child, found {count}", case)
             values = graph.values()
             child_values = [values[a[1]] if isinstance(a, list) else a for a in nodes[-1][1:]]
             for partial, reference, name in zip(found, local_partials(kind, child_values),
                                                 child_names):
                 close(partial, reference, f"{where}: the partial derivative with respect to "
-                                          f"its {name}")
+                                          f"its {name}", case=case)
     return check
 
 
@@ -602,32 +684,79 @@ def parabola(b, start):
     return model, params
 
 
+def fit_case(graph, label, points, params, train, delta, iterations):
+    """Python that repeats a fit case in the notebook: its variables, its model and loss
+    over vx and vy, the call, and what to print."""
+    model = [i for i, node in enumerate(graph.nodes) if node[0] == "-"][0]
+    shared = {graph.nodes[model][2][1]: "test_model"}
+    names = [graph.name(i[1]) for i in params]
+    return "\n".join(
+        [f"# fit {label}; gradient descent as Question 3 describes it gives the expected values"]
+        + graph.python(root="test_loss", shared=shared)
+        + [f"test_lv = fit(test_loss, {[tuple(p) for p in points]}, "
+           f"[{', '.join(graph.name(i[1]) for i in train)}], delta={delta}, num_iterations={iterations})",
+           f"print(test_lv, {', '.join(f'{n}.value' for n in names)})"])
+
+
+def relation(found, expected, start=None):
+    """How a found number relates to the expected one, in words: for a parameter
+    (start given), how its move compares with the move it should have made."""
+    if start is not None:
+        moved, should = found - start, expected - start
+        if abs(moved) <= 1e-12 * max(1.0, abs(start)):
+            return "did not move"
+        if abs(should) > 1e-12:
+            for factor, words in ((-1, "moved the wrong way"), (2, "moved twice as far as it should"),
+                                  (0.5, "moved half as far as it should")):
+                if agrees(moved, factor * should, 1e-6):
+                    return words
+        return "moved by another amount"
+    if abs(found) <= 1e-12:
+        return "is 0"
+    for factor, words in ((2, "is twice what it should be"), (0.5, "is half what it should be")):
+        if agrees(found, factor * expected, 1e-6):
+            return words
+    return "differs"
+
+
 def check_fit_cases(ask, cases):
-    """cases: [(nodes, points, params, train, delta, iterations)]; fit must return the
-    reference's last total loss and leave every parameter where the reference does."""
+    """cases: [(label, nodes, points, params, train, delta, iterations)], simplest first;
+    fit must return the reference's last total loss and leave every parameter where the
+    reference does. A rejection describes the first case that fails: what fit returned
+    and how each parameter moved, compared with gradient descent as Question 3 describes
+    it, and gives the case as code."""
     payload = [{"nodes": n, "points": p, "params": [i[1] for i in ps],
                 "train": [i[1] for i in t], "delta": d, "iterations": it}
-               for n, p, ps, t, d, it in cases]
-    for (nodes, points, params, train, delta, iterations), answer in zip(
+               for _, n, p, ps, t, d, it in cases]
+    tolerance = 1e-7
+    for (label, nodes, points, params, train, delta, iterations), answer in zip(
             cases, answers(ask, "train", payload)):
         graph = Graph(nodes)
-        names = [graph.name(i[1]) for i in params]
-        start = ", ".join(f"{n}={graph.leaf[i[1]]!r}" for n, i in zip(names, params))
-        trained = [graph.name(i[1]) for i in train]
-        where = (f"fit(loss, {[tuple(p) for p in points]}, [{', '.join(trained)}], "
-                 f"delta={delta}, num_iterations={iterations}), starting from {start}")
+        case = fit_case(graph, label, points, params, train, delta, iterations)
         expected_loss, final = reference_fit(nodes, points, [i[1] for i in train], delta,
                                              iterations)
-        found_loss = answer_field(answer, "loss", where)
-        found_values = answer_field(answer, "values", where)
-        tolerance = 1e-7
-        close(found_loss, expected_loss, f"{where}: the returned total loss", rel=tolerance,
-              scale=1.0)
+        found_loss = number(answer_field(answer, "loss", f"fit {label}", case),
+                            f"fit {label}: what fit returned", case)
+        found_values = answer_field(answer, "values", f"fit {label}", case)
         if not isinstance(found_values, list) or len(found_values) != len(params):
-            raise Rejected(f"{where}: the parameters could not be read")
-        for name, ref, found in zip(names, params, found_values):
-            close(found, final.leaf[ref[1]], f"{where}: the value of {name} afterwards",
-                  rel=tolerance, scale=1.0)
+            raise Rejected(f"fit {label}: the parameters could not be read", case)
+        wrong = []
+        if not agrees(found_loss, expected_loss, tolerance, 1.0):
+            after_step, _ = reference_fit(nodes, points, [i[1] for i in train], delta, iterations + 1)
+            how = ("is the total loss after the last step, not before it"
+                   if agrees(found_loss, after_step, tolerance, 1.0)
+                   else relation(found_loss, expected_loss))
+            wrong.append(f"the total loss it returned {how} "
+                         f"(expected {expected_loss!r}, found {found_loss!r})")
+        for ref, found in zip(params, found_values):
+            found = number(found, f"fit {label}: the value of {graph.name(ref[1])} afterwards", case)
+            start, should = graph.leaf[ref[1]], final.leaf[ref[1]]
+            if not agrees(found, should, tolerance, 1.0):
+                trained = "" if ref in train else " (not in params)"
+                wrong.append(f"{graph.name(ref[1])}{trained} {relation(found, should, start)} "
+                             f"(from {start!r}: expected {should!r}, found {found!r})")
+        if wrong:
+            raise Rejected(f"fit {label}: " + "; ".join(wrong), case)
 
 
 def random_points(count, low=-3.0, high=3.0):
@@ -636,35 +765,47 @@ def random_points(count, low=-3.0, high=3.0):
     return [[x, round(a * x * x + b * x + c + RNG.uniform(-1, 1), 2)] for x in xs]
 
 
+def line_case(label, count, iterations):
+    """The line w * vx + c from random w, c, fitted to count random points."""
+    b = Builder()
+    x = b.add("x")
+    w, c = b.var(value(-1, 1)), b.var(value(-1, 1))
+    nodes = loss_of(b, b.add("+", b.add("*", w, x), c))
+    return (label, nodes, random_points(count), [w, c], [w, c],
+            round(RNG.uniform(0.01, 0.1), 3), iterations)
+
+
 def check_fit_trains(ask):
     b = Builder()
     model, params = parabola(b, (0.0, 0.0, 0.0))
     nodes = loss_of(b, model)
-    cases = [(nodes, random_points(7), params, params, 0.0004, RNG.randint(120, 200))]
-    check_fit_cases(ask, cases)
+    iterations = RNG.randint(120, 200)
+    check_fit_cases(ask, [(f"training a parabola from 0 on seven points, {iterations} iterations",
+                           nodes, random_points(7), params, params, 0.0004, iterations)])
 
 
 def check_fit_one_step(ask):
-    cases = []
-    for count in (1, 2, 3):
-        b = Builder()
-        x = b.add("x")
-        w, c = b.var(value(-1, 1)), b.var(value(-1, 1))
-        nodes = loss_of(b, b.add("+", b.add("*", w, x), c))
-        cases.append((nodes, random_points(count), [w, c], [w, c],
-                      round(RNG.uniform(0.01, 0.1), 3), 1))
-    check_fit_cases(ask, cases)
+    """One iteration: from one point (the step and the loss returned), then from two and
+    three (the gradient summed over the points)."""
+    check_fit_cases(ask, [line_case("with one point and one iteration", 1, 1),
+                          line_case("with two points and one iteration", 2, 1),
+                          line_case("with three points and one iteration", 3, 1)])
 
 
 def check_fit_arguments(ask):
-    cases = []
+    """Several iterations from one point, then several points with only some of the
+    parameters trained."""
+    cases = [line_case("with one point and three iterations", 1, 3)]
     for trained in ("ac", "abc", "b", RNG.choice(["ab", "bc"])):
         b = Builder()
         model, params = parabola(b, (value(-1, 1), value(-1, 1), value(-1, 1)))
         nodes = loss_of(b, model)
         chosen = [params["abc".index(name)] for name in trained]
-        cases.append((nodes, random_points(RNG.randint(2, 5), -2.0, 2.0), params, chosen,
-                      round(RNG.uniform(0.001, 0.01), 4), RNG.randint(2, 8)))
+        iterations = RNG.randint(2, 8)
+        points = random_points(RNG.randint(2, 5), -2.0, 2.0)
+        cases.append(("training only some of a parabola's parameters, on several points, "
+                      "for several iterations", nodes, points, params, chosen,
+                      round(RNG.uniform(0.001, 0.01), 4), iterations))
     check_fit_cases(ask, cases)
 
 

@@ -102,7 +102,7 @@ def hint_for_sign_error(course):
     return cell.metadata.feedback["hint"]
 
 
-def test_mistakes_the_tests_cannot_tell_apart_give_their_hints_together_up_to_two(tmp_path):
+def test_mistakes_the_tests_cannot_tell_apart_give_their_hints_together_up_to_three(tmp_path):
     same = {"divide_gradient_correct": diagnosis.normalise(SIGN)}
     agree = course_with_table(tmp_path / "agree", ("a", same, "Check the sign."), ("b", same, "Check the sign."))
     assert hint_for_sign_error(agree) == "Check the sign."
@@ -110,7 +110,10 @@ def test_mistakes_the_tests_cannot_tell_apart_give_their_hints_together_up_to_tw
     assert hint_for_sign_error(two) == "Check the sign. Or: Check y."
     three = course_with_table(tmp_path / "three", ("a", same, "Check the sign."), ("b", same, "Check y."),
                               ("c", same, "Check x."))
-    assert hint_for_sign_error(three) == ""
+    assert hint_for_sign_error(three) == "Check the sign. Or: Check y. Or: Check x."
+    four = course_with_table(tmp_path / "four", ("a", same, "Check the sign."), ("b", same, "Check y."),
+                             ("c", same, "Check x."), ("d", same, "Check z."))
+    assert hint_for_sign_error(four) == ""
 
 
 def test_every_known_mistake_has_a_hint_that_gives_no_formula():

@@ -35,7 +35,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
 from .findings import cell_label, record
-from .judge import Rejected, load_judge, parse_reply, probe_expression, short
+from .judge import Rejected, load_judge, parse_reply, probe_expression, rejection_text, short
 from .sandbox import SandboxedKernelManager, check_bubblewrap
 
 GUARD_SOURCE = (Path(__file__).parent / "kernel_side" / "guard.py").read_text()
@@ -315,7 +315,7 @@ class BoundedExecute(Execute):
         try:
             check(ask)
         except Rejected as rejected:
-            return short(rejected)
+            return rejection_text(rejected)
         except (DeadKernelError, CellTimeoutError):
             raise  # the kernel is lost: handled like any cell that loses it
         except Exception as error:  # noqa: BLE001 (an answer the judge could not take apart)
@@ -335,7 +335,7 @@ class BoundedExecute(Execute):
         cell.outputs.insert(0, error_output("OutsideCheckFailed", rejection))
         if score:
             record(self.nb, f"outside check failed for {cell_label(cell, index)} although its "
-                            f"notebook tests passed: {rejection}")
+                            f"notebook tests passed: {rejection.splitlines()[0]}")
 
     # -- the integrity guard -----------------------------------------------------------
 

@@ -20,6 +20,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import diagnosis
+from .judge import CASE_MARK
 from ..assignment import AssignmentError, read_assignment
 
 TEMPLATE = os.path.join(os.path.dirname(__file__), "templates", "feedback.html.j2")
@@ -37,15 +38,28 @@ def visible_source(source):
     return HIDDEN_BLOCK.sub("", source).strip()
 
 
-def failure_line(output):
-    """One student-readable line for an error output."""
+# The outside judge's verdict (grading.plugins.judge), said in plain words to students.
+SECOND_CHECK = ("OutsideCheckFailed", "A second check, on new numbers, disagreed")
+
+
+def failure_parts(output):
+    """(one student-readable line, code to try or "") for an error output: the judge's
+    rejection carries its case after judge.CASE_MARK."""
     name = ANSI.sub("", output.get("ename", "Error"))
     message = ANSI.sub("", str(output.get("evalue", ""))).strip()
+    message, _, case = message.partition(f"\n{CASE_MARK}\n")
     if not message and name == "AssertionError":
         message = "a hidden test failed"
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + " ..."
-    return f"{name}: {message}" if message else name
+    if name == SECOND_CHECK[0]:
+        name = SECOND_CHECK[1]
+    return (f"{name}: {message}" if message else name), case.strip()
+
+
+def failure_line(output):
+    """One student-readable line for an error output."""
+    return failure_parts(output)[0]
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -57,7 +71,8 @@ class HideHiddenTests(NbGraderPreprocessor):
             if utils.is_grade(cell):
                 for output in cell.outputs:
                     if output.output_type == "error":
-                        output.traceback = [failure_line(output)]
+                        line, case = failure_parts(output)
+                        output.traceback = [line] + ([CASE_MARK, case] if case else [])
         return cell, resources
 
 
@@ -91,9 +106,10 @@ class SummariseFeedback(NbGraderPreprocessor):
             meta = cell.metadata.nbgrader
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             failed = _number(meta.get("score")) < _number(meta.get("points"))
+            message, case = failure_parts(errors[0]) if errors else (NO_ERROR_SHOWN, "")
             cell.metadata["feedback"] = {
                 "docstring": _docstring(cell.source), "failed": failed, "hint": "",
-                "message": (failure_line(errors[0]) if errors else NO_ERROR_SHOWN) if failed else ""}
+                "message": message if failed else "", "case": case if failed else ""}
         if structure:
             self._add_hints(nb, notebook, tests, structure, key)
         graded = [cell for cell in nb.cells if utils.is_grade(cell) or utils.is_task(cell)]

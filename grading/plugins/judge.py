@@ -16,7 +16,8 @@ nbgrader_config.py; never released, never visible inside the sandbox). It define
     KERNEL_CODE   Python source of functions that run in the student's kernel, each
                   taking a JSON-decoded payload and returning a JSON string;
     CHECKS        {grade_id: check}: check(ask) returns when the answer is right and
-                  raises Rejected("what was wrong") when it is not. ask(function,
+                  raises Rejected("what was wrong", case) when it is not, where case is
+                  Python a student can paste into a cell to see it happen. ask(function,
                   payload) runs KERNEL_CODE's function(payload) in the kernel and returns
                   its answer, decoded (never executed, never trusted beyond its values).
 
@@ -36,11 +37,29 @@ from pathlib import Path
 
 MAX_REPLY_CHARS = 2_000_000  # a judge answer is a few kilobytes; anything bigger is refused
 MAX_MESSAGE_CHARS = 600
+MAX_CASE_CHARS = 2000
 ANSWER = "__judge_answer__"
+# Between a rejection's one-line message and its case, in the error output the test cell
+# gets: the feedback page shows what follows as code to try.
+CASE_MARK = "To see it in your notebook, run:"
 
 
 class Rejected(Exception):
-    """The student's code did not give the right values; the message says which."""
+    """The student's code did not give the right values; the message says which, in one
+    line, and case (optional) is code that builds the same inputs in the notebook."""
+
+    def __init__(self, message, case=""):
+        super().__init__(message)
+        self.case = case
+
+
+def rejection_text(rejected):
+    """The error value a rejected test cell shows: the message, then its case, if any."""
+    message = short(rejected)
+    case = getattr(rejected, "case", "") or ""
+    if case and len(case) <= MAX_CASE_CHARS:
+        return f"{message}\n{CASE_MARK}\n{case.strip()}"
+    return message
 
 
 def load_judge(course_dir, assignment):

@@ -1,5 +1,5 @@
 # Wrong: assigns the gradient (=) instead of adding to it (+=), so a shared node keeps only its last contribution.
-# Hint: Are gradients added with += rather than assigned? A node used twice must collect both contributions.
+# Hint: Is the gradient added to self.gradient with +=, or set with =?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

@@ -1,5 +1,5 @@
 # Wrong: no recursion: the loops reach children and grandchildren only, as deep as the visible examples go.
-# Hint: Does the gradient reach variables deeper than two levels? Try an expression with three or four levels.
+# Hint: Is compute_gradient called again on each child, so that it goes on down the tree, or does it stop after two levels?
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1):

@@ -1,5 +1,5 @@
 # Wrong: a "visited" set makes a node shared by two parents (x * x) count only once.
-# Hint: A node that appears twice must collect a contribution from each appearance. Does yours?
+# Hint: Does your code skip a node it has visited before? A node used in two places must collect a contribution from each.
 
 # %% compute_gradient
 def expr_compute_gradient(self, de_loss_over_de_e=1, visited=None):
