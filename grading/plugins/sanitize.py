@@ -18,15 +18,33 @@ the HTML through bleach with an allow-list of what markdown produces (headings,
 paragraphs, lists, tables, code, images, links with http(s)/mailto/anchor targets). No
 script, no event handler, no iframe/object/svg/style/form, no `javascript:` or `data:`
 link; `data:` is kept only for images (embedded attachments), where it cannot run.
-Math is left as text for MathJax. Both the formgrader and `nbgrader generate_feedback`
-build an HTMLExporter from the course config, so one setting covers both.
+Both the formgrader and `nbgrader generate_feedback` build an HTMLExporter from the
+course config, so one setting covers both.
+
+Math becomes MathML when the page is exported, so it shows with no script and no network
+(every current browser renders MathML Core). nbconvert's markdown parser already tells
+math from code: `$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]` and `\\begin{env}...\\end{env}`
+become math tokens, while `$` in code spans and code blocks stays code. MathRenderer,
+nbconvert's renderer otherwise, turns each formula into a placeholder, a word holding a
+random nonce (which the markdown's author cannot know, so cannot forge), and bleach cleans
+the HTML without ever seeing MathML: a student's own `<math>` markup stays escaped text.
+Formulas.restore then puts each formula back: in text, as the MathML that latex2mathml
+builds, re-serialised by to_mathml from its element tree with an allow-list of its own
+(MathML elements only; presentation attributes with plain values and bounded lengths; no
+href, style, class, id or event handler; all text escaped); inside an attribute (a
+heading's id, an image's alt), as the escaped TeX. A formula that cannot be converted
+shows as its TeX in a <code> element.
 """
+import functools
 import html
 import re
+import secrets
 
 import bleach
 from bleach.css_sanitizer import CSSSanitizer
 from jinja2 import pass_context
+from latex2mathml.converter import convert_to_element
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from traitlets.config import LoggingConfigurable
 
 HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
@@ -77,16 +95,220 @@ def clean_markdown_html(rendered):
     return CLEANER.clean(rendered)
 
 
+# ---------------------------------------------------------------------------------------
+# Math as MathML
+
+MAX_TEX = 4000  # longer formulas are shown as TeX (conversion time grows with length)
+MAX_DEPTH = 60  # deeper element trees are shown as TeX (nesting multiplies offsets)
+
+# MathML Core's presentation elements, and those latex2mathml makes that browsers treat as
+# an mrow (menclose). Not: annotation-xml (an HTML integration point), mglyph (src),
+# maction, or anything of HTML's.
+MATHML_ELEMENTS = frozenset({
+    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+    "msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts",
+    "mprescripts", "none", "mfrac", "msqrt", "mroot", "mstyle", "mpadded", "mphantom",
+    "merror", "mtable", "mtr", "mtd", "menclose",
+})
+MATHML_TOKENS = frozenset({"mi", "mn", "mo", "ms", "mtext"})
+# Attributes kept, and what their values may be. Lengths are bounded (MAX_EM) so that no
+# formula can draw over the page around it; voffset (moves content, unbounded when nested)
+# is dropped.
+WORD = re.compile(r"^[A-Za-z][A-Za-z0-9\- ]{0,80}$")
+COLOR = re.compile(r"^(#[0-9A-Fa-f]{3,8}|[A-Za-z]{1,30})$")
+INTEGER = re.compile(r"^[+-]?\d{1,2}$")
+LENGTHS = frozenset({"width", "height", "depth", "lspace", "rspace", "minsize", "maxsize",
+                     "mathsize", "linethickness", "rowspacing", "columnspacing"})
+WORDS = frozenset({"mathvariant", "displaystyle", "stretchy", "fence", "separator", "form",
+                   "accent", "accentunder", "largeop", "movablelimits", "symmetric",
+                   "notation", "columnalign", "rowalign", "columnlines", "rowlines", "frame",
+                   "linebreak", "encoding"})
+LENGTH = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(em|ex|mu|pt|px|%|cm|mm|in|)$")
+EM_PER_UNIT = {"em": 1, "ex": 0.5, "mu": 1 / 18, "pt": 0.1, "px": 1 / 16, "%": 0.01,
+               "cm": 2.4, "mm": 0.24, "in": 6, "": 1}
+MAX_EM = 10
+UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]")
+
+
+class ConversionError(ValueError):
+    """A formula that latex2mathml cannot convert, or whose MathML is not allowed."""
+
+
+# MathML 3's named spaces, which MathML Core (what browsers render) reads no more.
+NAMED_SPACES = {f"{sign}{name}mathspace": f"{'-' if sign else ''}{eighteenths / 18:.3f}em"
+                for eighteenths, name in enumerate(
+                    ["veryverythin", "verythin", "thin", "medium", "thick", "verythick",
+                     "veryverythick"], start=1)
+                for sign in ("", "negative")}
+
+
+def _length(value):
+    """A length attribute's value as browsers read it (`mu` and named spaces in em), or
+    None when it is not a plain length or reaches further than MAX_EM."""
+    words = value.split()
+    if not 1 <= len(words) <= 20:
+        return None
+    lengths = []
+    for word in words:
+        match = LENGTH.match(NAMED_SPACES.get(word, word))
+        if not match:
+            return None
+        number, unit = float(match[1]), match[2]
+        if abs(number * EM_PER_UNIT[unit]) > MAX_EM:
+            return None
+        lengths.append(f"{number / 18:.3f}em" if unit == "mu" else match[0])
+    return " ".join(lengths)
+
+
+def _attribute(tag, name, value):
+    """The value to write for an attribute of latex2mathml's, or None to drop it."""
+    if name == "display":
+        ok = tag == "math" and value in ("block", "inline")
+    elif name in LENGTHS:
+        return _length(value)
+    elif name in ("mathcolor", "mathbackground"):
+        ok = bool(COLOR.match(value))
+    elif name == "scriptlevel":
+        ok = bool(INTEGER.match(value))
+    elif name in ("columnspan", "rowspan"):
+        ok = value.isdigit() and 0 < int(value) < 100
+    else:
+        ok = name in WORDS and bool(WORD.match(value))
+    return value if ok else None
+
+
+def _serialise(element, out, depth):
+    tag = element.tag
+    if tag not in MATHML_ELEMENTS:
+        raise ConversionError(f"<{tag}> is not an allowed MathML element")
+    if depth > MAX_DEPTH:
+        raise ConversionError("the formula nests too deeply")
+    text = html.unescape(element.text or "")  # latex2mathml writes entities as text
+    if tag in MATHML_TOKENS and UNKNOWN_COMMAND.search(text):
+        raise ConversionError(f"unknown command {text!r}")
+    out.append(f"<{tag}")
+    for name, value in element.attrib.items():
+        value = _attribute(tag, name, value)
+        if value is not None:
+            out.append(f' {name}="{html.escape(value, quote=True)}"')
+    out.append(">")
+    out.append(html.escape(text, quote=False))
+    for child in element:
+        _serialise(child, out, depth + 1)
+        out.append(html.escape(html.unescape(child.tail or ""), quote=False))
+    out.append(f"</{tag}>")
+
+
+@functools.lru_cache(maxsize=4096)
+def to_mathml(tex, display="inline"):
+    """The MathML of a TeX formula (without its delimiters), serialised from an
+    allow-list; the TeX kept as its annotation. Raises ConversionError."""
+    if len(tex) > MAX_TEX:
+        raise ConversionError("the formula is too long")
+    try:
+        math = convert_to_element(tex, display=display)
+    except Exception as error:  # latex2mathml's own errors, and RecursionError
+        raise ConversionError(f"{type(error).__name__}: {error}") from error
+    math.attrib.pop("xmlns", None)
+    if len(math) != 1:
+        raise ConversionError("no single expression")
+    out = [f'<math display="{display}"><semantics>']
+    _serialise(math[0], out, 1)
+    out.append(f'<annotation encoding="application/x-tex">{html.escape(tex.strip(), quote=False)}'
+               "</annotation></semantics></math>")
+    return "".join(out)
+
+
+def as_text(tex, display):
+    """A formula as its author wrote it, delimiters included."""
+    if display == "environment":
+        return tex
+    return f"$${tex}$$" if display == "block" else f"${tex}$"
+
+
+def formula_html(tex, display):
+    """The formula as MathML, or as its TeX in a <code> element when it cannot be converted."""
+    try:
+        return to_mathml(tex, "inline" if display == "inline" else "block")
+    except ConversionError as error:
+        return (f'<code class="math-unconverted" title="{html.escape(str(error), quote=True)}">'
+                f"{html.escape(as_text(tex, display), quote=False)}</code>")
+
+
+# A tag of the cleaned HTML: its attribute values are always double-quoted, with `"` and
+# `<` escaped in them (bleach's serializer), and the text between tags holds no `<`.
+HTML_TAG = re.compile(r'(<(?:[^<>"]|"[^"]*")*>)')
+
+
+class Formulas:
+    """The formulas of one markdown text, held as placeholders while it is rendered and
+    cleaned, then put back."""
+
+    def __init__(self):
+        self.held = []
+        self.nonce = secrets.token_hex(8)
+        self.placeholder = re.compile(rf"math{self.nonce}n(\d+)e")
+
+    def hold(self, tex, display):
+        self.held.append((tex, display))
+        return f"math{self.nonce}n{len(self.held) - 1}e"
+
+    def restore(self, cleaned):
+        if not self.held:
+            return cleaned
+
+        def in_text(match):
+            return formula_html(*self.held[int(match[1])])
+
+        def in_tag(match):
+            return html.escape(as_text(*self.held[int(match[1])]), quote=True)
+
+        parts = HTML_TAG.split(cleaned)
+        return "".join(self.placeholder.sub(in_tag if i % 2 else in_text, part)
+                       for i, part in enumerate(parts))
+
+
+class MathRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer, with each formula held by `formulas`."""
+
+    def __init__(self, formulas, **options):
+        super().__init__(**options)
+        self.formulas = formulas
+
+    def block_math(self, body):
+        return self.formulas.hold(body, "block")
+
+    def inline_math(self, body):
+        return self.formulas.hold(body, "inline")
+
+    def latex_environment(self, name, body):
+        return self.formulas.hold(f"\\begin{{{name}}}{body}\\end{{{name}}}", "environment")
+
+
 class SafeMarkdown2HTML(LoggingConfigurable):
-    """The HTMLExporter's `markdown2html` filter, followed by clean_markdown_html.
+    """The HTMLExporter's `markdown2html` filter, followed by clean_markdown_html, with
+    math as MathML.
 
     Registered by class name in `c.HTMLExporter.filters`; nbconvert constructs it with
-    the exporter as parent, whose own markdown2html (attachments, anchor links, math)
-    does the rendering."""
+    the exporter as parent, whose settings (attachments, embedded images, anchor links,
+    lexer options) it renders with, as the exporter's own markdown2html does."""
 
     # Jinja hands the template context (the cell, for its attachments) to callables
     # marked the way @pass_context marks functions.
     jinja_pass_arg = pass_context(lambda context, source: None).jinja_pass_arg
 
     def __call__(self, context, source):
-        return clean_markdown_html(self.parent.markdown2html(context, source))
+        exporter = self.parent
+        formulas = Formulas()
+        renderer = MathRenderer(
+            formulas,
+            escape=False,
+            attachments=context.get("cell", {}).get("attachments", {}),
+            embed_images=exporter.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=exporter.anchor_link_text,
+            exclude_anchor_links=exporter.exclude_anchor_links,
+            **exporter.lexer_options,
+        )
+        rendered = MarkdownWithMath(renderer=renderer).render(source)
+        return formulas.restore(clean_markdown_html(rendered))
