@@ -344,9 +344,6 @@ class Graph:
             return "v" + kind
         return NAMES[sorted(j for j in self.leaf if self.nodes[j][0] == "var").index(i) % len(NAMES)]
 
-    def describe(self, i):
-        return f"variable {self.name(i)}" if i in self.leaf else f"the node {self.show(i, 60)}"
-
     def shown_values(self):
         """The variables the root depends on, with their values: "a=1.5, b=-2"."""
         reach = self.reachable()
@@ -499,9 +496,9 @@ def backprop_case(graph, runs, shown):
     nodes in shown (variables, or the root)."""
     moved = {index for assignments, _ in runs for index, _ in assignments}
     lines = graph.python(also=moved) + ["e.eval()", "e.zero_gradient()"]
-    for number, (assignments, up) in enumerate(runs):
+    for run, (assignments, up) in enumerate(runs):
         lines += [f"{graph.name(index)}.assign({new_value!r})" for index, new_value in assignments]
-        if assignments or number:
+        if assignments or run:
             lines.append("e.eval()")
         lines.append(f"e.compute_gradient({'' if up is None else up})")
     names = ["e" if i == len(graph.nodes) - 1 else graph.name(i) for i in shown]

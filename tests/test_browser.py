@@ -333,13 +333,17 @@ def test_feedback_opens_with_the_questions_and_names_every_test(browser, demo_cl
         assert page.locator(".verdict.failed").count() == len(failed)
         assert all(message.strip() for message in page.locator(".verdict.failed .message").all_inner_texts())
         text = page.locator("body").inner_text()
-        assert "Test cell" not in text and "BEGIN HIDDEN" not in text and "for found, expected, what in" not in text  # hidden code
+        assert "Test cell" not in text and "BEGIN HIDDEN" not in text and "for test_found, test_expected" not in text  # hidden code
+        assert "OutsideCheckFailed" not in text and "A second check, on new numbers, disagreed" in text
         page.screenshot(path=str(tmp_path / "feedback.png"))
         # Pat's Divide lost its minus sign, a mistake the course's table knows: the
         # verdict under the test says what to check.
         cell = page.locator("div.code_cell", has=page.locator('a[name="divide_gradient_correct"]'))
         verdict = cell.locator("xpath=following-sibling::div[contains(@class, 'verdict')][1]")
         assert "What to check:" in verdict.inner_text() and "sign" in verdict.inner_text()
+        # ... and gives the case to try: Divide's derivatives on the judge's numbers
+        case = verdict.locator(".case pre").inner_text()
+        assert " / " in case and "e.operator_gradient()" in case
         cell.scroll_into_view_if_needed()
         top, bottom = cell.bounding_box(), verdict.bounding_box()
         page.screenshot(path=str(tmp_path / "feedback_failed_test.png"), clip={

@@ -23,6 +23,18 @@ from tests.support.report_check import Page, REPORT_TAGS
      "starting from a=0.0: the returned total loss: expected 6.95, found 13.9",
      "OutsideCheckFailed: fit(loss, [(-1.5, -2.21), (1.75, -1.42)], [a, c], delta=0.0019, "
      "num_iterations=2), starting from a=-0.21: the returned total loss: expected 5.4, found 10.8"),
+    # the judge's messages as they read now: the case drawn is in the code to try, which
+    # follows the first line and is never compared
+    ("OutsideCheckFailed: compute_gradient on a sum: the gradient of variable a: expected 2.8, "
+     "found 3.8",
+     "OutsideCheckFailed: compute_gradient on a sum: the gradient of variable b: expected -2.31, "
+     "found 1.0"),
+    ("OutsideCheckFailed: fit with two points and one iteration: a moved half as far as it should "
+     "(from 0.5: expected 0.4, found 0.45); b moved half as far as it should (from -0.2: expected "
+     "0.1, found -0.05)",
+     "OutsideCheckFailed: fit with two points and one iteration: a moved half as far as it should "
+     "(from -0.91: expected -0.7, found -0.805); b moved half as far as it should (from 0.0: "
+     "expected 1.5, found 0.75)"),
     ("AttributeError: 'Expr' object at 0x7f3a2c0 has no attribute 'grad'",
      "AttributeError: 'Expr' object at 0x55e1d80 has no attribute 'grad'"),
 ])

@@ -147,3 +147,65 @@ def test_what_a_student_controls_is_text_on_the_page():
     html = render(nb, resources)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_every_question_3_mistake_of_the_table_gets_a_hint():
+    """Each way a known fit mistake fails, diagnosed with the whole table as the page does,
+    shows a hint: its own, or each question of the few it ties with (README: the share)."""
+    from tests.support.mistake_table import hint_share
+
+    table = diagnosis.read_table(ROOT, ASSIGNMENT)
+    shown, ways = hint_share(table, "Question 3")
+    assert ways > 20 and shown == ways
+
+
+# A Question 3 mistake the issue names: gradients zeroed before every point, as the
+# one-point preview suggested when copied into fit's loop.
+PER_POINT = "wrong/fit_zeroes_gradient_per_point"
+
+
+@pytest.fixture(scope="module")
+def per_point_feedback(tmp_path_factory):
+    """That answer graded with feedback, as the class is: (course, student)."""
+    from grading.commands import autograde
+    from tests.support.corpus import CORPUS, submit
+    from tests.support import generated_course
+
+    [answer] = [a for a in CORPUS if a.label == PER_POINT]
+    course = generated_course(tmp_path_factory.mktemp("per-point") / "course")
+    submit(course, [answer])
+    autograde.grade_class(course, ASSIGNMENT, force=True, feedback=True)
+    return course, answer.student
+
+
+@pytest.mark.slow  # one submission graded with feedback, then its case run on a kernel
+def test_a_fit_mistake_gets_its_hint_and_a_case_that_runs_in_the_notebook(per_point_feedback):
+    """The real page: the fit tests that lost points say in plain words that a second check
+    disagreed (no grader jargon, no hidden expected value), show the mistake's hint, and
+    give a case. Pasted after the student's own cells, the case runs and prints what the
+    message says the student's fit gave."""
+    from bs4 import BeautifulSoup
+    from nbclient import NotebookClient
+
+    course, student = per_point_feedback
+    page = BeautifulSoup(notebook_path(course, "feedback", student).read_text(), "html.parser")
+    verdicts = page.select(".verdict.failed")
+    assert verdicts, "the wrong fit lost no points"
+    text = page.get_text()
+    assert "OutsideCheckFailed" not in text and "2.096314520528721" not in text
+    hint = [a.hint for a in diagnosis.read_table(ROOT, ASSIGNMENT) if a.answer == PER_POINT][0]
+    cell = page.find("a", attrs={"name": "fit_one_exact_step"}).find_parent(class_="code_cell")
+    first = cell.find_next_sibling("div", class_="verdict")
+    message = first.select_one(".message").get_text()
+    assert message.startswith("A second check, on new numbers, disagreed: fit with two points")
+    assert hint in first.select_one(".hint").get_text()
+    case = first.select_one(".case pre").get_text()
+    # The student's notebook, as handed in, then the case: it prints the values the
+    # message reports as found.
+    nb = nbformat.read(str(notebook_path(course, "submitted", student)), as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type == "code"
+                and not c.metadata.get("nbgrader", {}).get("grade")] + [nbformat.v4.new_code_cell(case)]
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    found = re.findall(r"found (-?[\d.e+-]+)\)", message)
+    assert found and all(value in printed for value in found), (message, printed)

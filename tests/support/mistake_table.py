@@ -150,6 +150,20 @@ def self_check(table):
     return tied
 
 
+def hint_share(table, question="Question 3"):
+    """(ways of failing whose feedback shows a hint, all ways of failing) for the table's
+    mistakes in a question: each way diagnosed with the whole table, as the feedback page
+    does (a hint for a recognised mistake, or the hints of up to diagnosis.MAX_HINTS tied
+    ones)."""
+    shape = structure()
+    keys = {shape.key(c.notebook, c.grade_id) for q in shape.questions if q.label == question
+            for c in q.cells}
+    ways = [known for known in table if set(known.fails) & keys]
+    shown = sum(any(d.hint for d in diagnosis.diagnose(known.fails, table, shape)
+                    if d.unit.startswith(question)) for known in ways)
+    return shown, len(ways)
+
+
 def accuracy_text(table):
     """The README's figures: the whole table on its own answers, then held-out halves at
     several thresholds (the report uses diagnosis.RECOGNISED)."""
@@ -163,6 +177,9 @@ def accuracy_text(table):
         f"Whole table, each way of failing diagnosed: its mistake is always named; alone for "
         f"{sum(n == 1 for n in tied)} of {len(tied)} (the others tie with mistakes the tests cannot "
         f"tell apart; mean {sum(tied) / len(tied):.1f} named).",
+        "Feedback with a hint (whole table): " + ", ".join(
+            f"{q}: {shown} of {ways} ways of failing" for q in ("Question 1", "Question 2", "Question 3")
+            for shown, ways in [hint_share(table, q)]) + ".",
         f"Held out: {len(seen)} ways of failing whose mistake is in the other half (written another "
         f"way), {len(unseen)} whose mistake is not.",
         "",
