@@ -143,3 +143,21 @@ def test_test_cells_set_only_names_of_their_own():
         foreign = {name for name in bound_names(cell.source)
                    if name not in {"vp", "vq", "vr", "vw"} and not name.startswith("test_")}
         assert not foreign, (cell.id, sorted(foreign))
+
+
+@pytest.mark.slow  # runs a student's notebook on a kernel, twice
+@pytest.mark.parametrize("wrong", ["minus_both_plus_one", "backprop_assigns_instead_of_adding"])
+def test_a_question_1_or_2_mistake_is_named_before_fit_is_blamed(wrong):
+    """A student whose fit is right but whose Minus or compute_gradient is wrong runs the
+    notebook: every fit test fails locally (the loss back-propagates through both), and
+    says to fix Questions 1 and 2 first instead of blaming fit."""
+    from grading.submissions import build_submission, read_answers
+    from tests.support.corpus import ANSWERS, BASELINE
+
+    answers = {**read_answers(BASELINE), **read_answers(ANSWERS / "wrong" / f"{wrong}.py")}
+    nb = build_submission(notebook_path(ROOT, "release"), answers)
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    for cell in nb.cells:
+        if cell.get("id", "").startswith("fit_") and cell.metadata.get("nbgrader", {}).get("grade"):
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert errors and "fix those first" in errors[0].evalue, (cell.id, errors)
