@@ -5,7 +5,8 @@ them in the answers, print a lot, hand in stale outputs, insert experiments betw
 cells), every test cell earns its full points, under `grading autograde` and under plain
 `nbgrader autograde`. The family is tests/honest/, one answer file per student in the
 format of grading.submissions (whose extensions for play cells, new cells and saved
-outputs are unit-tested here too). And the master notebook's test cells pass when run
+outputs are unit-tested here too), applied on top of the corpus's correct baseline
+(tests/answers/baseline.py): a file gives only what its student does differently. And the master notebook's test cells pass when run
 again after the whole notebook, in order and in reverse."""
 import copy
 
@@ -27,6 +28,12 @@ FAMILY = {path.stem: path for path in sorted(HONEST.glob("*.py"))}  # student id
 RELEASE = notebook_path(ROOT, "release")
 PLAY_CELLS = ("play_expressions", "play_compute_gradient", "play_operator_gradients", "play_fit")
 TEST_CELLS = {cell.grade_id: cell.points for cell in structure().cells}
+
+
+def family_sections(path):
+    """An honest student's notebook: the baseline's correct answers, then the file's own
+    sections (a later section fills a cell again)."""
+    return read_sections(BASELINE) + read_sections(path)
 
 
 def answer_file(tmp_path, text, name="answers.py"):
@@ -153,7 +160,7 @@ def test_later_sections_fill_a_cell_again():
 def test_every_honest_student_answers_everything_and_says_what_they_do(student):
     path = FAMILY[student]
     assert path.read_text().splitlines()[0].startswith("# Honest: ")
-    sections = read_sections(path)
+    sections = family_sections(path)
     release = nbformat.read(str(RELEASE), as_version=4)
     filled = {s.cell for s in sections if not s.new and s.code}
     assert set(answer_cell_ids(release)) <= filled
@@ -179,7 +186,7 @@ def submit_family(course):
     release = notebook_path(course, "release")  # what this course's students received
     for student, path in FAMILY.items():
         write_submission(course, student, ASSIGNMENT, NOTEBOOK,
-                         build_submission(release, read_sections(path)))
+                         build_submission(release, family_sections(path)))
 
 
 @pytest.fixture(scope="module")

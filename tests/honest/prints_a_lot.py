@@ -1,16 +1,5 @@
 # Honest: prints a lot: fit prints every iteration (about 160,000 characters per training), the Divide and Negative gradients print what they compute, the play cells print long expressions.
 
-# %% compute_gradient
-def expr_compute_gradient(self, de_loss_over_de_e=1):
-    """Adds the incoming gradient here, then hands each expression child its share."""
-    self.gradient += de_loss_over_de_e
-    partials = self.operator_gradient()
-    for position, child in enumerate(self.children):
-        if isinstance(child, Expr):
-            child.compute_gradient(partials[position] * de_loss_over_de_e)
-
-Expr.compute_gradient = expr_compute_gradient
-
 # %% play_compute_gradient
 ### Here you can play with your code.
 big = V(1.)
@@ -18,13 +7,6 @@ for k in range(40):
     big = big * V(1.) + k
 print(big)
 print(big.eval())
-
-# %% minus_gradient
-def minus_operator_gradient(self):
-    """e = x - y: returns (de/dx, de/dy)."""
-    return [1.0, -1.0]
-
-Minus.operator_gradient = minus_operator_gradient
 
 # %% divide_gradient
 def divide_operator_gradient(self):
