@@ -409,6 +409,14 @@ def xss_cells():
         f'<details open ontoggle="{mark("md-details-ontoggle")}">details</details>',
         f'<a href="javascript:{mark("md-html-link")}">html link</a>',
         f"[markdown link](javascript:{mark('md-markdown-link')})",
+        # Math is turned into MathML when pages are written (grading/plugins/sanitize.py),
+        # after bleach: a formula must carry no link, handler, style or markup of its own.
+        f"$\\href{{javascript:{mark('math-href')}}}{{link}}$",
+        f"$\\text{{<img src=x onerror=\"{mark('math-text-img')}\">}}$",
+        f"$$x</annotation></semantics></math><script>{mark('math-escape')}</script>$$",
+        f"$$\\style{{background:url(javascript:{mark('math-style')})}}{{x}}$$",
+        f"$\\color{{red\" onmouseover=\"{mark('math-color')}}}{{x}}$",
+        f'<math><mi onclick="{mark("md-mathml-onclick")}" href="javascript:{mark("md-mathml-href")}">x</mi></math>',
     ])
     raw = nbformat.v4.new_raw_cell(
         f'<script>{mark("raw-script")}</script><img src="x" onerror="{mark("raw-img-onerror")}">',
@@ -504,6 +512,8 @@ def assert_safe_and_formatted(html):
     # The student's attempts are shown as text, formatting and math still render ...
     assert "&lt;script&gt;window.__xss" in html
     assert "<strong>bold words</strong>" in html
+    for kind in ("math-href", "math-text-img", "math-escape", "math-style", "math-color"):
+        assert kind in html  # each formula's payload is on the page, as text
     # (math is MathML made when the page is written, its TeX kept as an annotation)
     assert '<annotation encoding="application/x-tex">\\frac{\\partial L}{\\partial x}</annotation>' in html
     assert "<h1" in html and "From Expressions to Machine Learning" in html
