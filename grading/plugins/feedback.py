@@ -20,8 +20,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import diagnosis
-from .judge import CASE_MARK
 from ..assignment import AssignmentError, read_assignment
+from .judge import CASE_MARK
 
 TEMPLATE = os.path.join(os.path.dirname(__file__), "templates", "feedback.html.j2")
 NO_ERROR_SHOWN = ("no error shown, but the cell lost its points: a test cell scores 0 when it "
@@ -55,11 +55,6 @@ def failure_parts(output):
     if name == SECOND_CHECK[0]:
         name = SECOND_CHECK[1]
     return (f"{name}: {message}" if message else name), case.strip()
-
-
-def failure_line(output):
-    """One student-readable line for an error output."""
-    return failure_parts(output)[0]
 
 
 class HideHiddenTests(NbGraderPreprocessor):
