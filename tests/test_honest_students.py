@@ -293,3 +293,39 @@ def test_master_test_cells_pass_again_in_order_and_in_reverse():
                 if trouble(again):
                     problems.append(f"{run}, {again.id}: {trouble(again)}")
     assert not problems, "\n".join(problems)
+
+
+# The cells a student may run again in any order: everything but the cells that define
+# the classes and the operators' methods (running one of those again makes new classes
+# that the expressions built before do not belong to, in any notebook).
+FRAMEWORK = {"expr_class", "variable_class", "operator_classes", "gradient_methods",
+             "plus_multiply_gradients", "fit_test_helper", "plot_points", "plot_fit"}
+
+
+@pytest.mark.slow  # runs a student's notebook on a kernel, three orders
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_student_session_out_of_order_passes_every_test(seed):
+    """The does_everything student's notebook (play in every play cell, new cells, helpers
+    named like the tests' old variables) run in order on a plain kernel, then every other
+    code cell run again in a shuffled order, twice over, then each test cell: no test cell
+    ever fails, whatever ran before it."""
+    import random
+
+    nb = build_submission(RELEASE, family_sections(FAMILY["does_everything"]))
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True)
+    rerun = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+             and cell.get("id") not in FRAMEWORK]
+    order = random.Random(seed).sample(rerun, len(rerun)) + random.Random(-seed).sample(rerun, len(rerun))
+    tests = [i for i, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("grade")]
+    problems = []
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                client.execute_cell(cell, index)
+        for index in order + tests:
+            again = copy.deepcopy(nb.cells[index])
+            again.outputs = []
+            client.execute_cell(again, index)
+            if index in tests and trouble(again):
+                problems.append(f"{again.get('id')}: {trouble(again)}")
+    assert not problems, f"seed {seed}:\n" + "\n".join(problems)
