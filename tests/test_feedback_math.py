@@ -196,3 +196,38 @@ def test_the_demo_class_feedback_pages_render_math_offline(demo_class, student):
     html = notebook_path(demo_class, "feedback", student).read_text()
     assert_offline_math(html)
     assert '<math display="block">' in html
+
+
+def example_course_markdown():
+    """The markdown cells of nbgrader's own example course (several notebooks and a
+    header, with its own math), as installed with nbgrader: a course that is not ours."""
+    import nbgrader
+    from pathlib import Path
+
+    source = Path(nbgrader.__file__).parent / "docs" / "source" / "user_guide" / "source"
+    notebooks = sorted(source.rglob("*.ipynb"))
+    assert len(notebooks) >= 5  # header.ipynb, ps1/problem1-2, ps1_autotest/problem1-2
+    return [(path.relative_to(source), cell.source) for path in notebooks
+            for cell in nbformat.read(str(path), as_version=4).cells if cell.cell_type == "markdown"]
+
+
+def test_another_course_s_markdown_renders_as_it_did_with_math_as_mathml(markdown2html):
+    """nbgrader's example course through our filter: every formula becomes MathML (none
+    falls back to TeX), nothing dangerous is added, and the text outside the math is the
+    text nbconvert's own filter gives."""
+    config = Config()
+    stock = HTMLExporter(config=config).environment.from_string("{{ cell.source | markdown2html }}")
+    cells = example_course_markdown()
+    formulas = 0
+    for where, markdown in cells:
+        ours = BeautifulSoup(markdown2html(markdown), "html.parser")
+        theirs = BeautifulSoup(stock.render(cell=nbformat.v4.new_markdown_cell(markdown),
+                                            resources={}), "html.parser")
+        assert dangerous(str(ours)) == [], where
+        assert not ours.select("code.math-unconverted"), (where, markdown)
+        formulas += len(ours.find_all("math"))
+        for math in ours.find_all("math"):
+            math.decompose()
+        text = lambda soup: " ".join(soup.get_text().replace("$", " ").split())
+        assert set(text(ours).split()) <= set(text(theirs).split()), where
+    assert formulas > 0  # the example course writes math too
