@@ -93,5 +93,11 @@ c.HTMLExporter.skip_svg_encoding = False  # never inline SVG into the page
 c.HTMLExporter.filters = {"markdown2html": "grading.plugins.sanitize.SafeMarkdown2HTML"}
 
 # LMS downloads: plain `nbgrader zip_collect ASSIGNMENT` (zip in downloaded/ASSIGNMENT/archive/)
-# reads Canvas-style file names, keeping each student's latest upload (grading/plugins/lms.py).
+# reads Canvas-style file names, keeping each student's latest upload; a student's archive
+# is read with limits and can only ever be that student's submission (grading/plugins/lms.py).
+c.ZipCollectApp.extractor_plugin = "grading.plugins.lms.CanvasExtractor"
 c.ZipCollectApp.collector_plugin = "grading.plugins.lms.CanvasCollector"
+
+# `nbgrader export` (grades.csv): nbgrader's columns, every field quoted, no cell a
+# spreadsheet formula (grading/csv_safe.py).
+c.ExportApp.plugin_class = "grading.plugins.lms.SafeCsvExport"

@@ -1,29 +1,34 @@
-"""From an LMS download to grades the LMS can import (grading.plugins.lms, `grading class-run`)."""
+"""From an LMS download to grades the LMS can import (grading.plugins.lms, `grading class-run`),
+one upload at a time: what is inside a student's upload never names another student, an
+archive is read with limits, one bad upload never stops the class, and no CSV cell is a
+formula (grading/csv_safe.py)."""
 import csv
+import gzip
+import io
+import tarfile
 import zipfile
 
 import pytest
 
-from grading import cli
+from grading import cli, csv_safe
 from grading.commands import class_run
 from grading.course import run_nbgrader
 from grading.gradebook import db_url
-from grading.plugins.lms import plan_collection
+from grading.plugins import uploads
+from grading.plugins.lms import Upload, plan_collection, read_manifest
+from grading.plugins.uploads import UploadError, read_upload
 from tests.support import (ASSIGNMENT, NOTEBOOK, cell_scores, fresh_course, generated_course,
                            notebook_path, synthetic)
 from nbgrader.api import Gradebook
 
 
-
-EXTRACTED = "/course/downloaded/expressions_to_ml/extracted/canvas"
-
-
 def plan(*names, notebooks=(NOTEBOOK,)):
-    paths = [f"{EXTRACTED}/{name}" for name in names]
-    return {p.rsplit("/", 1)[1]: e for p, e in plan_collection(paths, list(notebooks)).items()}
+    """The plan for plain notebook uploads, by upload name."""
+    ups = [Upload(f"submissions.zip/{name}", [("", f"/extracted/{n}/0.ipynb")]) for n, name in enumerate(names)]
+    return {e.upload.rsplit("/", 1)[1]: e for e in plan_collection(ups, list(notebooks))}
 
 
-def test_canvas_names_are_matched_on_the_absolute_path():
+def test_canvas_names_are_read_from_the_upload_name():
     entry = plan("doejane_12345_67890_expressions_to_ml.ipynb")["doejane_12345_67890_expressions_to_ml.ipynb"]
     assert (entry.student_id, entry.name, entry.late, entry.notebook, entry.decision) == (
         "12345", "doejane", False, NOTEBOOK, "collected")
@@ -45,13 +50,16 @@ def test_latest_upload_is_kept_and_late_marker_read():
         decisions["doejane_12345_67890_expressions_to_ml.ipynb"].note
 
 
-def test_renamed_notebook_taken_as_the_only_notebook():
+def test_renamed_notebook_taken_by_the_name_it_contains_or_as_the_only_notebook():
     entry = plan("doe_12345_67890_Copy of expressions_to_ml (2).ipynb")[
         "doe_12345_67890_Copy of expressions_to_ml (2).ipynb"]
     assert (entry.notebook, entry.decision) == (NOTEBOOK, "renamed")
-    # With several notebooks there is no telling which one it is: the name stays.
-    entry = plan("doe_12345_67890_lab.ipynb", notebooks=("part1", "part2"))["doe_12345_67890_lab.ipynb"]
-    assert (entry.notebook, entry.decision) == ("lab", "collected")
+    assert plan("doe_1_2_lab.ipynb")["doe_1_2_lab.ipynb"].notebook == NOTEBOOK  # the only one
+    several = plan("doe_1_2_Copy of part10.ipynb", "doe_1_3_lab.ipynb", notebooks=("part1", "part10"))
+    assert (several["doe_1_2_Copy of part10.ipynb"].notebook, several["doe_1_2_Copy of part10.ipynb"].decision) \
+        == ("part10", "renamed")  # the longest name it contains
+    # With several notebooks and none named, there is no telling which one it is.
+    assert several["doe_1_3_lab.ipynb"].decision == "not an assignment notebook"
 
 
 def test_dash_number_that_belongs_to_the_notebook_name_is_kept():
@@ -63,6 +71,104 @@ def test_files_not_named_by_the_lms_are_not_collected():
     assert plan("expressions_to_ml.ipynb")["expressions_to_ml.ipynb"].decision == "not an LMS file name"
 
 
+def test_nothing_inside_an_archive_names_a_student():
+    """The student is the upload's; a file inside named like a classmate's upload, or
+    like new students, is one more candidate for the uploader's own notebook."""
+    inside = [("doe10002_10002_99999_expressions_to_ml.ipynb", "/x/0/0.ipynb"),
+              ("new_55555_99998_expressions_to_ml.ipynb", "/x/0/1.ipynb"),
+              ("hw/expressions_to_ml.ipynb", "/x/0/2.ipynb")]
+    entries = plan_collection([Upload("d.zip/eve_10005_50001_hw.zip", inside),
+                               Upload("d.zip/doe_10002_50000_expressions_to_ml.ipynb", [("", "/x/1/0.ipynb")])],
+                              [NOTEBOOK])
+    assert {e.student_id for e in entries} == {"10005", "10002"}
+    kept = {e.student_id: e.inner for e in entries if e.decision in ("collected", "renamed")}
+    assert kept == {"10005": "hw/expressions_to_ml.ipynb", "10002": ""}  # the exact name wins
+    assert sorted(e.decision for e in entries if e.student_id == "10005") == ["collected", "duplicate", "duplicate"]
+
+
+def zip_of(files, compression=zipfile.ZIP_DEFLATED):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def tar_of(files, mode="w:gz"):
+    """A tar of {name: bytes}; a name may hold bytes that are not UTF-8 (as surrogates)."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode=mode, format=tarfile.GNU_FORMAT) as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+# A real zip bomb, small: 17 MiB of zeros as a "notebook" is a 17 KiB zip (ratio ~1000).
+BOMB = zip_of({f"{NOTEBOOK}.ipynb": bytes(17 * uploads.MiB)})
+NON_UTF8 = "hw/r\udcc9sum\udce9.txt"  # b"r\xc9sum\xe9": a Latin-1 name, not UTF-8
+
+
+def test_an_archive_gives_its_notebooks_and_nothing_else():
+    found, skipped = read_upload("x.zip", zip_of({
+        "hw3/expressions_to_ml.ipynb": NB, "hw3/data.csv": b"1,2",
+        "__MACOSX/hw3/._expressions_to_ml.ipynb": b"\0", "hw3/.ipynb_checkpoints/expressions_to_ml-checkpoint.ipynb": b"{}",
+        "nested.tar.gz": tar_of({NON_UTF8: b"x", "deep/part2.ipynb": NB})}))
+    assert found == [("hw3/expressions_to_ml.ipynb", NB), ("nested.tar.gz/deep/part2.ipynb", NB)]
+    assert skipped == []
+    assert read_upload("x.ipynb.gz", gzip.compress(NB)) == ([("", NB)], [])  # honest gzip
+
+
+def test_links_and_unsafe_names_in_an_archive_are_not_read():
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as archive:
+        link = tarfile.TarInfo("expressions_to_ml.ipynb")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        archive.addfile(link)
+        up = tarfile.TarInfo("../../outside.ipynb")
+        up.size = len(NB)
+        archive.addfile(up, io.BytesIO(NB))
+    assert read_upload("x.tar", out.getvalue()) == ([], ["expressions_to_ml.ipynb", "../../outside.ipynb"])
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("x.zip", BOMB, "expands more than 100 times"),
+    ("x.zip", zip_of({"a.zip": zip_of({"b.zip": zip_of({"c.zip": zip_of({"d.ipynb": NB})})})}),
+     "nested more than 3 deep"),
+    ("x.zip", NB, "is not a zip file"),                     # a notebook named .zip
+    ("x.ipynb.gz", NB, "is not gzip-compressed"),           # a plain notebook named .ipynb.gz
+    ("x.ipynb.gz", gzip.compress(NB)[:30], "unreadable"),   # cut short
+    ("x.tar.gz", b"\x1f\x8b" + bytes(50), "unreadable"),
+    ("x.ipynb", b"", "empty file"),
+])
+def test_a_bad_upload_is_refused_with_its_reason(name, data, reason):
+    with pytest.raises(UploadError, match=reason):
+        read_upload(name, data)
+
+
+def test_limits_on_size_and_count_hold_whatever_the_archive_claims(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 2 * uploads.MiB)
+    with pytest.raises(UploadError, match="expands past 2 MiB"):  # stored: the ratio is 1
+        read_upload("x.zip", zip_of({"a.ipynb": bytes(3 * uploads.MiB)}, zipfile.ZIP_STORED))
+    with pytest.raises(UploadError, match="expands past 2 MiB"):  # a tar is read through
+        read_upload("x.tar.gz", tar_of({"big.dat": bytes(3 * uploads.MiB), "a.ipynb": NB}))
+    monkeypatch.setattr(uploads, "MAX_MEMBERS", 20)
+    with pytest.raises(UploadError, match="more than 20 files"):
+        read_upload("x.zip", zip_of({f"{n}.txt": b"" for n in range(21)}))
+
+
+def test_csv_cells_are_never_formulas():
+    out = io.StringIO()
+    csv_safe.writer(out).writerow(["=1+2", "+A1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1",
+                                   " =1", "\uff1d1", "-1", "+2.5", "1e-3", -4.0, "a,b", "doe"])
+    assert out.getvalue() == ('"\'=1+2","\'+A1","\'-2+3+cmd|\' /C calc\'!A0","\'@SUM(A1)","\'\t=1",'
+                              '"\' =1","\'\uff1d1","-1","+2.5","1e-3","-4.0","a,b","doe"\r\n')
+    assert [csv_safe.plain(v) for v in next(csv.reader(io.StringIO(out.getvalue())))][:5] == \
+        ["=1+2", "+A1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1"]
+
+
 # Each student's uploads, oldest first: (kind, the student's file name, late).
 DOWNLOAD = {
     "10001": [("correct", f"{NOTEBOOK}.ipynb", False), ("blank", f"{NOTEBOOK}-1.ipynb", True)],
@@ -70,17 +176,49 @@ DOWNLOAD = {
     "10003": [("correct", f"Copy of {NOTEBOOK}.ipynb", False)],
     "10004": [("broken_code", f"{NOTEBOOK}.ipynb", True)],
 }
-EXPECTED_TOTALS = {"10001": 0, "10002": 70, "10003": 100}  # 10001's latest upload is blank
+FORMULA = "=SUM(1,2)+cmd|' -C calc'!A0"  # a name: a formula, with a comma in it
+RESUME = "hw3/r\udcc9sum\udce9.txt"      # b"r\xc9sum\xe9": a name that is not UTF-8
 
 
-def write_download(path, uploads):
+def attacks():
+    """{upload name: bytes}: the red team's uploads, and honest archives, in one download."""
+    text = lambda kind: synthetic.notebook_text(kind).encode()
+    classmate = synthetic.canvas_name("10002", f"{NOTEBOOK}.ipynb", 99999, "doe10002")
+    strangers = {synthetic.canvas_name(str(20000 + i), f"{NOTEBOOK}.ipynb", 99000 + i, f"=HYPERLINK(1;{i})"):
+                 text("blank") for i in range(30)}
+    return {
+        # 10005 (named as a formula) tries to take 10002's grade with a later upload id
+        # and a blank notebook, and to register 30 new students; its own notebook is blank.
+        f"{FORMULA}_10005_59001_homework.zip": zip_of({classmate: text("blank"), **strangers,
+                                                       f"{FORMULA}.ipynb": text("blank")}),
+        f"doe10006_10006_59002_{NOTEBOOK}.zip": BOMB,                        # 17 KiB -> 17 MiB
+        f"doe10007_10007_59003_{NOTEBOOK}.zip": text("correct"),             # not a zip
+        f"doe10008_10008_59004_{NOTEBOOK}.ipynb.gz": text("correct"),        # not gzip
+        # honest: a tar.gz of a folder, with a Latin-1 name, macOS and Jupyter leftovers
+        f"doe10009_10009_59005_hw3.tar.gz": tar_of({RESUME: b"cv", f"hw3/{NOTEBOOK}.ipynb": text("partial"),
+                                                    f"hw3/._{NOTEBOOK}.ipynb": b"\0",
+                                                    f"hw3/.ipynb_checkpoints/{NOTEBOOK}-checkpoint.ipynb": text("blank")}),
+        f"doe10010_10010_59006_{NOTEBOOK}.ipynb.gz": gzip.compress(text("correct")),  # honest gzip
+    }
+
+
+ATTACKERS = {"10005": 0, "10009": 70, "10010": 100}  # graded, with these totals
+NOT_READ = {"10006": "refused", "10007": "unreadable", "10008": "unreadable"}
+EXPECTED_TOTALS = {"10001": 0, "10002": 70, "10003": 100, **ATTACKERS}  # 10001's latest is blank
+GRADED = sorted([*DOWNLOAD, *ATTACKERS])
+
+
+def write_download(path, students, raw=None):
+    """A Canvas download: each student's notebook uploads, then the raw ones."""
     upload_id = 50000
     with zipfile.ZipFile(path, "w") as archive:
-        for student, files in uploads.items():
+        for student, files in students.items():
             for kind, file_name, late in files:
                 upload_id += 1
                 name = synthetic.canvas_name(student, file_name, upload_id, f"doe{student}", late)
                 archive.writestr(name, synthetic.notebook_text(kind))
+        for name, data in (raw or {}).items():
+            archive.writestr(name, data)
         archive.writestr("grading_notes.txt", "not a submission")
     return path
 
@@ -90,7 +228,7 @@ def class_run_once(tmp_path_factory):
     """A fresh course (its gradebook empty) through the one command, on a download."""
     base = tmp_path_factory.mktemp("lms")
     course = fresh_course(base / "course")
-    download = write_download(base / "submissions.zip", DOWNLOAD)
+    download = write_download(base / "submissions.zip", DOWNLOAD, attacks())
     status, summary = class_run.grade_download(course, ASSIGNMENT, download, workers=2,
                                     lms_column="Homework 3 (4242)")
     return course, status, summary
@@ -186,13 +324,24 @@ def test_not_a_zip_is_refused_before_anything_changes(tmp_path, capsys):
 
 
 def test_plain_zip_collect_reads_canvas_names_with_the_course_config(tmp_path):
-    """nbgrader_config.py makes CanvasCollector zip_collect's collector: no flags needed."""
+    """nbgrader_config.py makes CanvasExtractor and CanvasCollector zip_collect's plugins:
+    no flags needed. One upload at a time: an archive gives only its uploader's notebook,
+    bad uploads are reported and the rest is collected."""
     course = generated_course(tmp_path / "course")
     archive = course / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
-    write_download(archive / "submissions.zip", DOWNLOAD)
+    write_download(archive / "submissions.zip", DOWNLOAD, attacks())
     run_nbgrader(course, "zip_collect", ASSIGNMENT)
-    assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(DOWNLOAD)
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == GRADED
     # 10001 uploaded a correct notebook, then a blank one: the latest is the one kept.
-    kept = notebook_path(course, "submitted", "10001").read_text()
-    assert kept == synthetic.notebook_text("blank")
+    kept = lambda student: notebook_path(course, "submitted", student).read_text()
+    assert kept("10001") == synthetic.notebook_text("blank")
+    # 10005's zip held a blank notebook named as 10002's later upload: 10002 keeps their own.
+    assert kept("10002") == synthetic.notebook_text("partial")
+    assert kept("10009") == synthetic.notebook_text("partial")  # not the checkpoint
+    entries = read_manifest(course / "downloaded" / ASSIGNMENT / "collected.csv")
+    assert {e.student_id: e.decision for e in entries if e.student_id in NOT_READ} == NOT_READ
+    assert {e.student_id for e in entries} - {""} == set(GRADED) | set(NOT_READ)  # no stranger
+    attacker = [e for e in entries if e.student_id == "10005"]
+    assert {e.name for e in attacker} == {FORMULA} and len(attacker) == 32
+    assert sorted(e.decision for e in attacker) == ["duplicate"] * 31 + ["renamed"]

@@ -4,10 +4,11 @@
                       [--lms-column "Homework 3 (123456)"]
 
 Every step is nbgrader's own, run in the course folder with its nbgrader_config.py:
-1. `nbgrader zip_collect` with grading.plugins.lms.CanvasCollector: the download -> submitted/
-   (latest upload per student; who was late, renamed or skipped goes to
-   downloaded/<assignment>/collected.csv); students new to the gradebook are added
-   with the name the LMS gave them (`nbgrader db student import`);
+1. `nbgrader zip_collect` with grading.plugins.lms.CanvasExtractor and CanvasCollector:
+   the download -> submitted/, one upload at a time (each student's latest; archives read
+   with limits, and nothing inside one names a student; who was late, renamed, skipped,
+   unreadable or refused goes to downloaded/<assignment>/collected.csv); students new to
+   the gradebook are added with the name the LMS gave them (`nbgrader db student import`);
 2. autograde on the Dask engine of `grading autograde` (a LocalCluster on every core, or
    --scheduler): scores into the gradebook;
 3. generate_feedback, on the same workers: feedback/<student>/<assignment>/*.html;
@@ -21,10 +22,11 @@ Every step is nbgrader's own, run in the course folder with its nbgrader_config.
    (reports/<assignment>/class_report.html); then a summary.
 
 The course lock is held throughout: a second run on the same course refuses to start.
-Exit status: 0 when every collected submission was graded, 1 when some failed, 2 when
-nothing could be done (bad download, course busy).
+Exit status: 0 when every collected submission was graded, 1 when some failed, or some
+upload could not be read or was refused, or a student in the download got nothing
+collected (the rest of the class is graded; the summary and collected.csv say who and why), 2 when nothing could be done (bad download, not one
+readable upload, course busy). Every CSV is written with grading/csv_safe.py.
 """
-import csv
 import os
 import shutil
 import statistics
@@ -36,8 +38,10 @@ from .. import gradebook
 from ..class_report import write_class_report
 from ..course import CourseError, run_nbgrader as nbgrader
 from ..cluster import usable_cores
+from .. import csv_safe
 from ..course_lock import course_lock
-from ..plugins.lms import MANIFEST, feedback_zip, read_manifest
+from ..plugins.lms import KEPT, MANIFEST, NOT_READ, feedback_zip, read_manifest
+from ..plugins.uploads import kind
 from ..progress import duration
 from . import autograde, report, similarity
 
@@ -62,13 +66,13 @@ def ensure_assignment(course_dir, assignment):
 
 
 def check_download(download):
-    """Refuses anything but a zip holding notebooks, before the course is touched."""
+    """Refuses anything but a zip holding notebooks or archives, before the course is touched."""
     if not zipfile.is_zipfile(download):
         raise ClassRunError(f"{download} is not a zip file: download the submissions from the "
                             "LMS as one zip ('Download submissions') and pass that file")
     with zipfile.ZipFile(download) as archive:
-        if not any(name.endswith(".ipynb") for name in archive.namelist()):
-            raise ClassRunError(f"{download} holds no .ipynb file: is it the right download?")
+        if not any(kind(name) for name in archive.namelist()):
+            raise ClassRunError(f"{download} holds no notebook (nor an archive): is it the right download?")
 
 
 def collect(course_dir, assignment, download):
@@ -81,10 +85,15 @@ def collect(course_dir, assignment, download):
     shutil.copy(download, archive_dir / Path(download).name)
     (downloaded / MANIFEST).unlink(missing_ok=True)
     nbgrader(course_dir, "zip_collect", assignment, "--force",
+             "--extractor=grading.plugins.lms.CanvasExtractor",
              "--collector=grading.plugins.lms.CanvasCollector")
     if not (downloaded / MANIFEST).exists():
         raise ClassRunError(f"nothing was collected from {download}")
-    return read_manifest(downloaded / MANIFEST)
+    entries = read_manifest(downloaded / MANIFEST)
+    if not any(e.decision in KEPT for e in entries):
+        raise ClassRunError(f"not one notebook could be collected from {download}: "
+                            f"see {downloaded / MANIFEST}")
+    return entries
 
 
 def register_new_students(course_dir, entries):
@@ -96,7 +105,7 @@ def register_new_students(course_dir, entries):
         return 0
     roster = Path(course_dir) / "downloaded" / "new_students.csv"
     with open(roster, "w", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv_safe.writer(f)
         writer.writerow(["id", "last_name"])
         writer.writerows(sorted(new.items()))
     nbgrader(course_dir, "db", "student", "import", str(roster))
@@ -132,19 +141,28 @@ def instructor_report(course_dir, assignment):
 
 
 def collection_summary(entries, download):
+    """(summary lines, students collected, late ones, whether some upload needs the
+    instructor: unreadable or refused, or its student got nothing collected)."""
     by_decision = {}
     for entry in entries:
         by_decision.setdefault(entry.decision, []).append(entry)
-    kept = by_decision.get("collected", []) + by_decision.get("renamed", [])
+    kept = [e for e in entries if e.decision in KEPT]
     students = {e.student_id for e in kept}
     late = {e.student_id for e in kept if e.late}
-    lines = [f"{len(entries)} notebooks in {Path(download).name}: {len(students)} students "
-             f"collected ({len(late)} late); older uploads skipped: "
-             f"{len(by_decision.get('superseded', []))}; renamed notebooks accepted: "
-             f"{len(by_decision.get('renamed', []))}"]
-    for entry in by_decision.get("not an LMS file name", []):
-        lines.append(f"  not collected: {os.path.basename(entry.path)} (not an LMS file name)")
-    return lines, sorted(students), sorted(late)
+    count = lambda *decisions: sum(len(by_decision.get(d, [])) for d in decisions)
+    lines = [f"{len({e.upload for e in entries})} uploads in {Path(download).name}: "
+             f"{len(students)} students collected ({len(late)} late); older uploads skipped: "
+             f"{count('superseded')}; renamed notebooks accepted: {count('renamed')}; "
+             f"uploads not read: {count(*NOT_READ)}"]
+    ungraded = {e.student_id for e in entries if e.student_id} - students
+    for entry in entries:
+        if entry.decision in KEPT + ("superseded", "duplicate"):
+            continue
+        who = f"student {entry.student_id}, " if entry.student_id else ""
+        graded = "" if not entry.student_id or entry.student_id in students else "; NOT GRADED"
+        lines.append(f"  {entry.decision}: {os.path.basename(entry.upload)}"
+                     f"{'/' + entry.inner if entry.inner else ''} ({who}{entry.note}){graded}")
+    return lines, sorted(students), sorted(late), bool(ungraded or count(*NOT_READ))
 
 
 def score_summary(scores):
@@ -167,7 +185,7 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
         ensure_assignment(course_dir, assignment)
         step(f"collecting {download.name} into submitted/ (nbgrader zip_collect)")
         entries = collect(course_dir, assignment, download)
-        collected_lines, students, late = collection_summary(entries, download)
+        collected_lines, students, late, attention = collection_summary(entries, download)
         register_new_students(course_dir, entries)
         engine = (f"on the Dask cluster at {scheduler}" if scheduler else
                   f"on {workers or usable_cores()} local Dask workers")
@@ -201,7 +219,7 @@ def grade_download(course_dir, assignment, download, workers=None, lms_column=""
         f"similar answers:      {similarity_csv}: {similarity_line}",
         *report_lines,
     ]
-    return (1 if graded.failed() else 0), "\n".join(lines)
+    return (1 if graded.failed() or attention else 0), "\n".join(lines)
 
 
 def add_arguments(parser):

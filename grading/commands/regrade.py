@@ -23,7 +23,6 @@ A student whose regrade fails keeps what they had: their autograded and feedback
 and their scores are put back as they were. An interrupted regrade (Ctrl-C): run it again;
 its report then compares with the scores at that point.
 """
-import csv
 import glob
 import shutil
 import tempfile
@@ -34,7 +33,7 @@ import nbformat
 from nbgrader import utils
 from nbgrader.api import Comment, Grade, MissingEntry
 
-from .. import gradebook
+from .. import csv_safe, gradebook
 from ..course import CourseError, run_nbgrader, submitted_students
 from ..course_lock import course_lock
 from .autograde import add_engine_arguments, grade_class, summarize
@@ -218,7 +217,7 @@ def write_changes(course_dir, assignment, changes):
     path = Path(course_dir) / "reports" / assignment / name
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv_safe.writer(f)
         writer.writerow(COLUMNS)
         writer.writerows([student, _points(was), _points(now), _cells_text(changed)]
                          for student, was, now, changed in changes)

@@ -14,13 +14,13 @@ self-contained page with the score distributions, each test's pass rate and
 discrimination, the common failures and the likely mistakes behind them
 (grading.class_report).
 """
-import csv
 import textwrap
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import MissingEntry
 
+from .. import csv_safe
 from ..assignment import read_assignment
 from ..course import is_linked, submitted_folders
 from ..gradebook import open_gradebook, scores
@@ -96,7 +96,7 @@ def write_report(course_dir, assignment):
     csv_path = Path(course_dir) / "reports" / f"{assignment}.csv"
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     with open(csv_path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns(structure))
+        writer = csv_safe.dict_writer(f, columns(structure))
         writer.writeheader()
         writer.writerows(rows)
     return rows, structure, csv_path

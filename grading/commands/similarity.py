@@ -13,7 +13,6 @@ cell or fail a test the same rare way, most similar first (columns student_a, st
 similarity, questions, identical_failures), and similarity.json, which the class report
 shows (the top pairs side by side, the shared parts highlighted). Prints the top pairs.
 """
-import csv
 import json
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
-from .. import diagnosis, similarity
+from .. import csv_safe, diagnosis, similarity
 from ..assignment import read_assignment
 from ..course import CourseError, course_config, notebook_path, submitted_students
 from ..gradebook import db_url, prepare, snapshot
@@ -174,7 +173,7 @@ def write(course_dir, assignment, pairs, answers, labels, students, seconds):
     path = csv_path(course_dir, assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv_safe.writer(f)
         writer.writerow(COLUMNS)
         for pair in pairs:
             if pair.cells or pair.identical_failures:
