@@ -9,7 +9,8 @@ fetch a URL with the sheet's data or, in old Excel, start a program. Following O
   the full-width forms some spreadsheets accept), and
 - quotes every field, so a comma or a line break in a value never starts a new cell or row.
 A cell that is exactly a number (`-1`, `+2.5`, `1e-3`) is left alone, whoever wrote it: a
-spreadsheet reads it as that number, not as a formula, and scores stay numbers.
+spreadsheet reads it as that number, not as a formula, and scores stay numbers; so is a
+lone sign (`-` for "no score"), which has no formula to run.
 `plain` undoes the `'` for files we read back (collected.csv).
 """
 import csv
@@ -21,9 +22,10 @@ NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 def cell(value):
     """The value as it is safe to write into a CSV cell."""
-    if isinstance(value, str) and value.lstrip(" \t\r\n").startswith(FORMULA_START) \
-            and not NUMBER.fullmatch(value):
-        return "'" + value
+    if isinstance(value, str):
+        text = value.lstrip(" \t\r\n")
+        if text.startswith(FORMULA_START) and len(text) > 1 and not NUMBER.fullmatch(value):
+            return "'" + value
     return value
 
 

@@ -162,9 +162,9 @@ def test_limits_on_size_and_count_hold_whatever_the_archive_claims(monkeypatch):
 def test_csv_cells_are_never_formulas():
     out = io.StringIO()
     csv_safe.writer(out).writerow(["=1+2", "+A1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1",
-                                   " =1", "\uff1d1", "-1", "+2.5", "1e-3", -4.0, "a,b", "doe"])
+                                   " =1", "\uff1d1", "-1", "+2.5", "1e-3", -4.0, "-", "a,b", "doe"])
     assert out.getvalue() == ('"\'=1+2","\'+A1","\'-2+3+cmd|\' /C calc\'!A0","\'@SUM(A1)","\'\t=1",'
-                              '"\' =1","\'\uff1d1","-1","+2.5","1e-3","-4.0","a,b","doe"\r\n')
+                              '"\' =1","\'\uff1d1","-1","+2.5","1e-3","-4.0","-","a,b","doe"\r\n')
     assert [csv_safe.plain(v) for v in next(csv.reader(io.StringIO(out.getvalue())))][:5] == \
         ["=1+2", "+A1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1"]
 
@@ -240,15 +240,21 @@ def totals(course, students):
 
 @pytest.mark.slow  # real kernels
 def test_class_run_collects_grades_and_gives_feedback(class_run_once):
+    """The whole class is graded around three bad uploads, which are reported (exit 1)."""
     course, status, summary = class_run_once
-    assert status == 0
-    assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(DOWNLOAD)
-    assert totals(course, EXPECTED_TOTALS) == EXPECTED_TOTALS
+    assert status == 1
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == GRADED
+    assert totals(course, EXPECTED_TOTALS) == EXPECTED_TOTALS  # 10002 keeps their 70
     assert cell_scores(course, "10004") is not None  # broken code is graded, not lost
-    for student in DOWNLOAD:
+    for student in GRADED:
         assert notebook_path(course, "feedback", student).exists()
-    assert "4 students collected (2 late); older uploads skipped: 1; renamed notebooks accepted: 1" in summary
-    assert "autograde: 4 done" in summary
+    assert ("12 uploads in submissions.zip: 7 students collected (2 late); older uploads skipped: 1; "
+            "renamed notebooks accepted: 2; uploads not read: 3") in summary
+    assert "autograde: 7 done" in summary
+    for student, decision in NOT_READ.items():
+        line = next(line for line in summary.splitlines() if f"_{student}_" in line)
+        assert line.startswith(f"  {decision}: doe{student}_{student}_") and line.endswith("; NOT GRADED")
+    assert "expands more than 100 times its size" in summary and "is not gzip-compressed" in summary
 
 
 @pytest.mark.slow  # real kernels
@@ -260,7 +266,39 @@ def test_lms_grades_file_is_ready_for_import(class_run_once):
     assert rows[1][0] == "Points Possible" and rows[1][5] == "100"
     scores = {row[1]: row[5] for row in rows[2:]}
     assert {s: float(scores[s]) for s in EXPECTED_TOTALS} == EXPECTED_TOTALS
-    assert {row[1]: row[0] for row in rows[2:]}["10002"] == "doe10002"  # the LMS's name
+    # Who uploaded something unreadable has no grade here, which leaves Canvas's alone;
+    # nobody but the download's students is in the file.
+    assert set(scores) == {*GRADED, *NOT_READ} and all(scores[s] == "" for s in NOT_READ)
+    names = {row[1]: row[0] for row in rows[2:]}
+    assert names["10002"] == "doe10002"  # the LMS's name
+    assert names["10005"] == "'" + FORMULA  # shown as text, never run
+
+
+def spreadsheet_files(course):
+    return sorted([*course.glob("downloaded/**/*.csv"), *course.glob("reports/**/*.csv")])
+
+
+@pytest.mark.slow  # real kernels
+def test_no_csv_cell_is_a_formula_and_every_field_is_quoted(class_run_once):
+    """Every CSV the class-run wrote, nbgrader's grades.csv included: a name that is a
+    formula (with a comma) is text in its own cell, in every file it reaches."""
+    course, _, _ = class_run_once
+    files = {p.name: p for p in spreadsheet_files(course)}
+    assert {"collected.csv", "new_students.csv", "grades.csv", "lms_grades.csv", "similarity.csv",
+            f"{ASSIGNMENT}.csv"} <= set(files)
+    for path in files.values():
+        text = path.read_text()
+        rows = list(csv.reader(io.StringIO(text)))
+        assert all(len(row) == len(rows[0]) for row in rows), path  # no row split by a comma
+        assert all(line.startswith('"') and line.endswith('"') for line in text.splitlines()), path
+        cells = [value for row in rows for value in row]
+        assert all(csv_safe.cell(value) == value for value in cells), path
+    for name in ("collected.csv", "new_students.csv", "grades.csv", "lms_grades.csv"):
+        assert "'" + FORMULA in files[name].read_text(), name
+    with open(files["grades.csv"], newline="") as f:
+        grades = {row["student_id"]: row for row in csv.DictReader(f)}
+    assert set(grades) == set(GRADED) | set(NOT_READ)  # nbgrader's columns and values
+    assert float(grades["10002"]["score"]) == 70 and grades["10005"]["last_name"] == "'" + FORMULA
 
 
 def canvas_target(name):
@@ -274,8 +312,9 @@ def canvas_target(name):
 @pytest.mark.slow  # real kernels
 def test_feedback_zip_names_each_page_after_the_graded_upload(class_run_once):
     """Canvas attaches each page of the zip to the upload its name points to: one page
-    per student, on the upload that was graded (the latest, a renamed one too), never a
-    superseded one; each is that student's feedback, with no hidden test in it."""
+    per student, on the upload that was graded (the latest, a renamed one too, an archive
+    too), never a superseded one, never a classmate's; each is that student's feedback,
+    with no hidden test in it."""
     course, _, summary = class_run_once
     canvas_zip = course / "reports" / ASSIGNMENT / "feedback_for_canvas.zip"
     assert f"feedback for Canvas:  {canvas_zip} (Re-upload submissions)" in summary
@@ -286,10 +325,15 @@ def test_feedback_zip_names_each_page_after_the_graded_upload(class_run_once):
         student, upload = canvas_target(name)
         if int(upload) > int(graded.get(student, ("", "0"))[1]):
             graded[student] = (name, upload)
+    archives = {"10005": f"{FORMULA}_10005_59001_homework_{NOTEBOOK}_feedback.html",
+                "10009": f"doe10009_10009_59005_hw3_{NOTEBOOK}_feedback.html",
+                "10010": f"doe10010_10010_59006_{NOTEBOOK}_feedback.html"}
     with zipfile.ZipFile(canvas_zip) as pages:
         names = pages.namelist()
-        assert sorted(names) == sorted(n.removesuffix(".ipynb") + "_feedback.html" for n, _ in graded.values())
-        assert sorted(map(canvas_target, names)) == sorted((s, u) for s, (_, u) in graded.items())
+        assert sorted(names) == sorted([*(n.removesuffix(".ipynb") + "_feedback.html" for n, _ in graded.values()),
+                                        *archives.values()])
+        assert sorted(map(canvas_target, names)) == sorted(
+            [*((s, u) for s, (_, u) in graded.items()), *(canvas_target(n) for n in archives.values())])
         for name in names:
             student, _ = canvas_target(name)
             page = pages.read(name)
@@ -299,9 +343,11 @@ def test_feedback_zip_names_each_page_after_the_graded_upload(class_run_once):
 
 @pytest.mark.slow  # real kernels
 def test_new_students_get_the_lms_name_in_the_gradebook(class_run_once):
+    """Named by their uploads only: the 30 strangers inside 10005's zip are not students."""
     course, _, _ = class_run_once
     with Gradebook(db_url(course)) as gb:
-        assert {s.id: s.last_name for s in gb.students} == {s: f"doe{s}" for s in DOWNLOAD}
+        assert {s.id: s.last_name for s in gb.students} == {
+            **{s: f"doe{s}" for s in [*GRADED, *NOT_READ]}, "10005": "'" + FORMULA}
 
 
 @pytest.mark.slow  # real kernels

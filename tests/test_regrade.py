@@ -196,7 +196,7 @@ def test_nothing_changed_says_so(course, capsys):
     out = capsys.readouterr().out
     assert "No score changed (1 regraded): every student kept the scores they had" in out
     rows, text = the_csv(course)
-    assert rows == [] and text.strip() == ",".join(regrade.COLUMNS)
+    assert rows == [] and text.strip() == ",".join(f'"{c}"' for c in regrade.COLUMNS)
     assert gradebook.snapshot(course, ASSIGNMENT, STUDENTS) == before
 
 
