@@ -15,7 +15,7 @@ from grading.commands import class_run
 from grading.course import run_nbgrader
 from grading.gradebook import db_url
 from grading.plugins import uploads
-from grading.plugins.lms import Upload, plan_collection, read_manifest
+from grading.plugins.lms import CanvasExtractor, Upload, plan_collection, read_manifest
 from grading.plugins.uploads import UploadError, read_upload
 from tests.support import (ASSIGNMENT, NOTEBOOK, cell_scores, fresh_course, generated_course,
                            notebook_path, synthetic)
@@ -157,6 +157,17 @@ def test_limits_on_size_and_count_hold_whatever_the_archive_claims(monkeypatch):
     monkeypatch.setattr(uploads, "MAX_MEMBERS", 20)
     with pytest.raises(UploadError, match="more than 20 files"):
         read_upload("x.zip", zip_of({f"{n}.txt": b"" for n in range(21)}))
+
+
+def test_a_corrupt_upload_in_the_download_is_its_students_alone(tmp_path):
+    """A member of the LMS's zip whose data is damaged (a bad CRC) is reported for its
+    student; the next upload is read."""
+    path = tmp_path / "submissions.zip"
+    path.write_bytes(zip_of({"a_1_2_expressions_to_ml.ipynb": NB, "b_3_4_expressions_to_ml.ipynb": NB},
+                            zipfile.ZIP_STORED).replace(b'"cells"', b'"CELLS"', 1))
+    first, second = CanvasExtractor()._lms_zip(str(path), str(tmp_path), 0)
+    assert (first.decision, first.notebooks) == ("unreadable", []) and "CRC" in first.note
+    assert second.decision == "" and open(second.notebooks[0][1], "rb").read() == NB
 
 
 def test_csv_cells_are_never_formulas():

@@ -64,7 +64,8 @@ from .. import csv_safe
 from . import uploads
 from .uploads import UploadError, kind, read_upload, shown, suffix
 
-# Matched against the absolute path: hence the leading ".*/".
+# Matched against "/" + the upload's name in the download (a path for nbgrader's collector
+# plugins, hence the leading ".*/"); only the name itself is read.
 CANVAS_PATTERN = (
     r".*/(?P<name>[^/]+?)_(?:(?P<late>late)_)?(?P<student_id>\d+)_(?P<upload_id>\d+)_"
     r"(?P<file_id>[^/]+?)(?:-(?P<resubmission>\d+))?(?P<extension>\.[^./]+(?:\.gz)?)$"
@@ -101,12 +102,12 @@ class Upload:
     note: str = ""
 
 
-def plan_collection(uploads, notebooks, pattern=CANVAS_PATTERN):
-    """[CollectedFile] for the download's uploads: whose each is (from the upload's own
+def plan_collection(download, notebooks, pattern=CANVAS_PATTERN):
+    """[CollectedFile] for the download's uploads ([Upload]): whose each is (from the upload's own
     Canvas name, never from anything inside it), which notebook, and which is kept: per
     student and notebook, the latest upload, and within one archive the best-named file."""
     plan, candidates = [], {}
-    for up in sorted(uploads, key=lambda u: u.upload):
+    for up in sorted(download, key=lambda u: u.upload):
         match = re.match(pattern, "/" + os.path.basename(up.upload), re.IGNORECASE)
         if not match:
             plan.append(CollectedFile(up.upload, decision="not an LMS file name", note=up.note))
@@ -133,9 +134,11 @@ def plan_collection(uploads, notebooks, pattern=CANVAS_PATTERN):
             candidates.setdefault((entry.student_id, notebook), []).append(
                 ((order, quality, -depth), inner, entry))
     for entries in candidates.values():  # one student's files for one notebook
-        entries.sort(key=lambda c: (c[0], [-ord(ch) for ch in c[1]]))
-        (best, _, kept), losers = entries[-1], entries[:-1]
-        for key, _, entry in losers:
+        entries.sort(key=lambda c: c[1])  # ties: the first by path inside the archive
+        best, _, kept = max(entries, key=lambda c: c[0])
+        for key, _, entry in entries:
+            if entry is kept:
+                continue
             if key[0] != best[0]:
                 entry.decision, entry.note = "superseded", f"a later upload was kept: {os.path.basename(kept.upload)}"
             else:
@@ -217,51 +220,54 @@ class CanvasExtractor(ExtractorPlugin):
 
     def extract(self, archive_path, extracted_path):
         app = self.parent
-        uploads = []
+        download = []  # every upload, as read
         for root, _, names in sorted(os.walk(archive_path)):
             for name in sorted(names):
                 path = os.path.join(root, name)
                 if kind(name) == "zip" and not re.match(self.named_regexp, "/" + name, re.IGNORECASE):
-                    uploads += self._download(path, extracted_path, len(uploads))  # LMS's zip
-                else:
-                    with open(path, "rb") as f:
-                        uploads.append(self._read(name, f, extracted_path, len(uploads)))
+                    download += self._lms_zip(path, extracted_path, len(download))
+                else:  # an upload on its own
+                    download.append(self._read(name, lambda p=path: open(p, "rb"), extracted_path, len(download)))
         release = app.coursedir.format_path(app.coursedir.release_directory, ".", app.coursedir.assignment_id)
         notebooks = [os.path.splitext(nb)[0] for nb in find_all_notebooks(release)]
-        plan = plan_collection(uploads, notebooks, self.named_regexp)
+        plan = plan_collection(download, notebooks, self.named_regexp)
         write_manifest(plan, os.path.join(os.path.dirname(extracted_path), MANIFEST))
-        for entry in plan:
-            if entry.path and entry.decision not in KEPT:
-                os.remove(entry.path)  # zip_collect copies whatever is left here
+        kept = {entry.path for entry in plan if entry.decision in KEPT}
+        for _, path in (nb for up in download for nb in up.notebooks):
+            if path not in kept:
+                os.remove(path)  # zip_collect offers whatever is left here to the collector
         for entry in plan:
             if entry.decision in NOT_READ:
                 self.log.warning("Not collected: %s: %s", entry.upload, entry.note)
 
-    def _download(self, path, extracted_path, first):
+    def _lms_zip(self, path, extracted_path, first):
+        """The uploads of the LMS's download zip, each read on its own."""
         try:
-            with zipfile.ZipFile(path) as download:
-                infos = [i for i in download.infolist() if not i.is_dir()]
-                return [self._read(os.path.basename(path) + "/" + info.filename,
-                                   download.open(info), extracted_path, first + n)
-                        for n, info in enumerate(infos)]
+            download = zipfile.ZipFile(path)
         except zipfile.BadZipFile as error:
-            self.fail(f"{path} is not a zip file that can be read ({error})")
+            self.parent.fail(f"{path} is not a zip file that can be read ({error})")
+        with download:
+            infos = [info for info in download.infolist() if not info.is_dir()]
+            return [self._read(f"{os.path.basename(path)}/{info.filename}",
+                               lambda info=info: download.open(info), extracted_path, first + n)
+                    for n, info in enumerate(infos)]
 
-    def _read(self, upload, f, extracted_path, number):
-        """The upload read (its notebooks written to extracted/<number>/), or why not."""
+    def _read(self, upload, opener, extracted_path, number):
+        """The upload read (its notebooks written to extracted/<number>/<k>.ipynb), or
+        why it gave none. Nothing here stops the collection: one upload, one student."""
         upload = shown(upload)
         if not kind(upload):
             return Upload(upload, [], "not a notebook",
                           "only notebooks (.ipynb, .ipynb.gz) and .zip/.tar archives of them are read")
         try:
-            with f:
+            with opener() as f:
                 data = f.read(uploads.MAX_UPLOAD_BYTES + 1)
             if len(data) > uploads.MAX_UPLOAD_BYTES:
                 raise UploadError(f"larger than {uploads.MAX_UPLOAD_BYTES // uploads.MiB} MiB", refused=True)
             found, skipped = read_upload(upload, data)
         except UploadError as error:
             return Upload(upload, [], "refused" if error.refused else "unreadable", str(error))
-        except Exception as error:  # a corrupt member of the download itself
+        except Exception as error:  # e.g. this upload's data in the download is corrupt
             return Upload(upload, [], "unreadable", shown(f"{type(error).__name__}: {error}"))
         folder = os.path.join(extracted_path, str(number))
         os.makedirs(folder, exist_ok=True)

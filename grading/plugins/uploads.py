@@ -170,6 +170,10 @@ def _wanted(member, budget, link=False):
 
 
 def _zip(data, budget, depth):
+    # zipfile parses the whole central directory at once: count its entries first
+    # (each starts with this signature), so a crafted one cannot cost memory.
+    if data.count(b"PK\x01\x02") > MAX_MEMBERS:
+        raise UploadError(f"holds more than {MAX_MEMBERS} files", refused=True)
     found = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
