@@ -255,7 +255,7 @@ class CanvasExtractor(ExtractorPlugin):
     def _read(self, upload, opener, extracted_path, number):
         """The upload read (its notebooks written to extracted/<number>/<k>.ipynb), or
         why it gave none. Nothing here stops the collection: one upload, one student."""
-        upload = shown(upload)
+        upload = shown(upload, limit=None)  # Canvas's name: read whole
         if not kind(upload):
             return Upload(upload, [], "not a notebook",
                           "only notebooks (.ipynb, .ipynb.gz) and .zip/.tar archives of them are read")

@@ -64,11 +64,11 @@ def suffix(name):
     return next((s for s in (".ipynb.gz", *TAR_SUFFIXES, ".ipynb", ".zip") if lower.endswith(s)), "")
 
 
-def shown(name):
+def shown(name, limit=200):
     """A name from inside an upload, fit for a CSV cell or a terminal: undecodable bytes
-    and control characters (escape sequences) become '?'."""
+    and control characters (escape sequences) become '?'; at most `limit` characters."""
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return "".join(c if c.isprintable() else "?" for c in text)[:200]
+    return "".join(c if c.isprintable() else "?" for c in text)[:limit]
 
 
 class _Budget:
