@@ -15,7 +15,7 @@ from grading.commands import class_run
 from grading.course import run_nbgrader
 from grading.gradebook import db_url
 from grading.plugins import uploads
-from grading.plugins.lms import CanvasExtractor, Upload, plan_collection, read_manifest
+from grading.plugins.lms import CanvasExtractor, Upload, feedback_name, plan_collection, read_manifest
 from grading.plugins.uploads import UploadError, read_upload
 from tests.support import (ASSIGNMENT, NOTEBOOK, cell_scores, fresh_course, generated_course,
                            notebook_path, synthetic)
@@ -84,6 +84,18 @@ def test_nothing_inside_an_archive_names_a_student():
     kept = {e.student_id: e.inner for e in entries if e.decision in ("collected", "renamed")}
     assert kept == {"10005": "hw/expressions_to_ml.ipynb", "10002": ""}  # the exact name wins
     assert sorted(e.decision for e in entries if e.student_id == "10005") == ["collected", "duplicate", "duplicate"]
+
+
+def test_an_archive_can_hold_each_notebook_of_the_assignment():
+    """Two notebooks in one zip, in folders: each collected, each with its own feedback
+    page name pointing at the upload; a stray notebook is not taken for either."""
+    inside = [("lab/part1.ipynb", "/x/0/0.ipynb"), ("lab/Copy of part2.ipynb", "/x/0/1.ipynb"),
+              ("scratch.ipynb", "/x/0/2.ipynb")]
+    entries = plan_collection([Upload("d.zip/doe_7_70_lab.zip", inside)], ["part1", "part2"])
+    assert [(e.notebook, e.decision) for e in entries] == [
+        ("part1", "collected"), ("part2", "renamed"), ("", "not an assignment notebook")]
+    assert [feedback_name(e) for e in entries[:2]] == ["doe_7_70_lab_part1_feedback.html",
+                                                        "doe_7_70_lab_part2_feedback.html"]
 
 
 def zip_of(files, compression=zipfile.ZIP_DEFLATED):

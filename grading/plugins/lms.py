@@ -25,8 +25,9 @@ An upload is one student's and nothing else's:
   (unreadable / refused, with the reason) and the rest of the class is collected;
 - downloaded/<assignment>/collected.csv: one row per upload or notebook with the decision
   (written with grading/csv_safe.py, as every CSV here).
-CanvasExtractor writes the kept notebooks to extracted/<n>/<k>.ipynb (names we choose)
-and the plan to collected.csv; CanvasCollector hands zip_collect exactly those.
+CanvasExtractor takes each .zip in archive/ as an LMS download (any other file there as one
+upload), writes the kept notebooks to extracted/<n>/<k>.ipynb (names we choose) and the plan
+to collected.csv; CanvasCollector hands zip_collect exactly those.
 
 Feedback back to Canvas (feedback_zip, written by `grading class-run`)
 -----------------------------------------------------------------------
@@ -224,7 +225,7 @@ class CanvasExtractor(ExtractorPlugin):
         for root, _, names in sorted(os.walk(archive_path)):
             for name in sorted(names):
                 path = os.path.join(root, name)
-                if kind(name) == "zip" and not re.match(self.named_regexp, "/" + name, re.IGNORECASE):
+                if kind(name) == "zip":  # the LMS's download (students never put files here)
                     download += self._lms_zip(path, extracted_path, len(download))
                 else:  # an upload on its own
                     download.append(self._read(name, lambda p=path: open(p, "rb"), extracted_path, len(download)))
