@@ -22,10 +22,11 @@ Every step is nbgrader's own, run in the course folder with its nbgrader_config.
    (reports/<assignment>/class_report.html); then a summary.
 
 The course lock is held throughout: a second run on the same course refuses to start.
-Exit status: 0 when every collected submission was graded, 1 when some failed, or some
+Exit status: 0 when every collected submission was graded; 1 when some failed, or some
 upload could not be read or was refused, or a student in the download got nothing
-collected (the rest of the class is graded; the summary and collected.csv say who and why), 2 when nothing could be done (bad download, not one
-readable upload, course busy). Every CSV is written with grading/csv_safe.py.
+collected (the rest of the class is graded; the summary and collected.csv say who and
+why); 2 when nothing could be done (bad download, not one readable upload, course busy).
+Every CSV is written with grading/csv_safe.py.
 """
 import os
 import shutil
