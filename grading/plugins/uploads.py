@@ -162,11 +162,12 @@ def _wanted(member, budget, link=False):
     """Should this member of an archive be read? Links and unsafe names are skipped
     (nothing is written by its name, but they have no business in a submission)."""
     parts = member.split("/")
+    if not kind(member) or any(j in member + "/" for j in JUNK) or parts[-1].startswith("._"):
+        return False  # not a notebook nor an archive, or leftovers: not read, not reported
     if link or member.startswith("/") or ".." in parts:
         budget.skipped.append(shown(member))
         return False
-    return kind(member) != "" and not any(j in member + "/" for j in JUNK) \
-        and not parts[-1].startswith("._")
+    return True
 
 
 def _zip(data, budget, depth):
