@@ -294,7 +294,7 @@ def scheduler_memory(address, course_certs):
         stream = [plugin.buffer for plugin in dask_scheduler.plugins.values()
                   if hasattr(plugin, "buffer")]
         return ([t.key for t in dask_scheduler.transition_log],
-                repr((list(dask_scheduler.transition_log), stream, dict(dask_scheduler.events))))
+                repr((list(dask_scheduler.transition_log), stream, dask_scheduler.get_events())))
     with Client(address, security=cluster.course_security(course_certs)) as client:
         keys, text = client.run_on_scheduler(remembered)
     return sorted({str(k) for k in keys if str(k).startswith("grade")}), text
