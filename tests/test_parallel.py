@@ -349,6 +349,25 @@ def handshake_refused(address, cert=None):
     return str(refused.value)
 
 
+def test_the_courses_certificates(certs, capsys):
+    """One CA per course; each role's certificate signed by it, its key readable by its
+    owner only; an existing set is kept unless --force."""
+    from cryptography import x509
+    course, other = certs
+    ca = x509.load_pem_x509_certificate((course / "ca.pem").read_bytes())
+    assert ca.subject != x509.load_pem_x509_certificate((other / "ca.pem").read_bytes()).subject
+    assert (course / "ca.pem").stat().st_mode & 0o777 == 0o644
+    for role in ("scheduler", "worker", "client"):
+        pem = course / f"{role}.pem"
+        assert pem.stat().st_mode & 0o777 == 0o600 and b"PRIVATE KEY" in pem.read_bytes()
+        x509.load_pem_x509_certificate(pem.read_bytes()).verify_directly_issued_by(ca)
+    assert sorted(p.name for p in course.iterdir()) == ["ca.pem", "client.pem", "scheduler.pem", "worker.pem"]
+    before = (course / "client.pem").read_bytes()
+    assert cli.main(["cluster", "certs", "--course", str(ROOT), "--out", str(course)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (course / "client.pem").read_bytes() == before
+
+
 def test_only_the_course_can_connect(scheduler, certs):
     """The README's scheduler refuses a client without a certificate, with another
     course's (even one that trusts this course's CA, which is no secret), and plain TCP."""
