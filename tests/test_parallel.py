@@ -335,7 +335,8 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
 
 def handshake_refused(address, cert=None):
     """Opens a TLS connection to the scheduler at `address` as anyone could (trusting any
-    server), with `cert` (None: no client certificate); returns why it was refused."""
+    server), with `cert` (None: no client certificate), and expects the server to end it
+    (its alert, or the connection closed mid-handshake); returns why."""
     host, port = address.removeprefix("tls://").rsplit(":", 1)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
@@ -374,11 +375,12 @@ def test_only_the_course_can_connect(scheduler, certs):
     address, _ = scheduler
     course, other = certs
     handshake_refused(address)
-    assert "unknown ca" in handshake_refused(address, other / "client.pem")
+    handshake_refused(address, other / "client.pem")
     stranger = Security(require_encryption=True, tls_ca_file=str(course / "ca.pem"),
                         tls_client_cert=str(other / "client.pem"))
     with dask.config.set({"distributed.comm.timeouts.connect": "5s"}):
-        with pytest.raises(OSError, match="unknown ca"):
+        # The server's refusal: its alert, or the connection closed mid-handshake.
+        with pytest.raises(OSError, match="unknown ca|EOF occurred in violation of protocol"):
             Client(address, security=stranger, timeout="5s")
         with pytest.raises(OSError):
             Client(address.replace("tls://", "tcp://"), timeout="5s")
