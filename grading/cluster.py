@@ -182,7 +182,7 @@ def dask_client(scheduler=None, workers=None):
         # Dask's scratch space is a folder of its own; each task works in a private copy of
         # the course (grading.worker), never in the course folder. Loopback only, and TLS
         # with a key made for this run: another user of this machine cannot connect
-        # (about 4 ms per task, 0.1 s at start: python -m bench.dask_tls).
+        # (about 3 ms per task, no slower start: python -m bench.dask_tls).
         security = Security.temporary()
         with LocalCluster(n_workers=workers or usable_cores(), threads_per_worker=1,
                           processes=True, host="127.0.0.1", dashboard_address=local_dashboard(),
