@@ -43,6 +43,9 @@ from ..task import Graded, Refused, Submission, read_course, read_folder
 from ..worker import CourseSetupError, WorkerRefused, grade_submission, isolation
 
 
+TLS_FOLDER = "tls"  # the course's certificates, by default (grading cluster certs)
+
+
 class RunStopped(CourseError):
     """The run cannot go on: the course cannot be set up on the workers, or a worker that
     joined mid-run cannot sandbox. What was recorded stays; a new run grades the rest."""
@@ -274,9 +277,6 @@ def summarize(results, wall_seconds):
 
 
 # --- the command ----------------------------------------------------------------------
-
-TLS_FOLDER = "tls"  # the course's certificates, by default (grading cluster certs)
-
 
 def add_engine_arguments(parser):
     """--scheduler (with --tls or --insecure) and --workers, shared with class-run and regrade."""
