@@ -1,6 +1,6 @@
 """The `grading` command: one subcommand per module of grading.commands.
 
-    grading demo | autograde | class-run | report | regrade | similarity  [--course DIR] ...
+    grading demo | autograde | class-run | report | regrade | similarity | cluster  [--course DIR] ...
 
 Every subcommand works in a course folder (the one with nbgrader_config.py; default: the
 current folder) and on any assignment under its source/. Exit status: 0 done, 1 some
@@ -11,13 +11,13 @@ import sys
 
 from . import interrupt
 from .assignment import AssignmentError
-from .commands import autograde, class_run, demo, regrade, report, similarity
+from .commands import autograde, class_run, cluster, demo, regrade, report, similarity
 from .course import CourseError, course_folder
 from .course_lock import CourseBusy
 from .nbgrader_run import StartError
 
 COMMANDS = {"demo": demo, "autograde": autograde, "class-run": class_run, "report": report,
-            "regrade": regrade, "similarity": similarity}
+            "regrade": regrade, "similarity": similarity, "cluster": cluster}
 # What an interrupted command says to do next (a command module may say otherwise).
 RESUME = "What was graded is in the gradebook: run again without --force to grade the rest"
 # Problems the user can fix, each with a message saying how: printed, never a traceback.

@@ -9,11 +9,16 @@ student there, with --force, and returns the autograded notebooks, the feedback,
 scores of that private gradebook and the log. Nothing here writes the course's gradebook.
 
 A worker that cannot sandbox student code refuses every task (WorkerRefused).
+
+The course copy (solutions and hidden tests included) is removed at any stop the process
+can catch: a normal exit (atexit; a nanny's graceful close ends so), and SIGTERM or SIGINT,
+whose handlers remove it and then do what was to be done before (stopping the process).
 """
 import atexit
 import json
 import os
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -29,6 +34,9 @@ from .task import Graded, read_folder, write_folder
 
 _lock = threading.Lock()  # nbgrader's apps and the working folder belong to the process
 _course = {}  # the one course set up in this process: {"key": ..., "setup": CourseCopy}
+_copies = set()  # folders of this process's course copies, until removed
+_stop_handlers = {}  # {signal: the handler that was there before ours}
+_catching = threading.Event()  # set once the stop handlers are (being) installed
 
 
 class WorkerRefused(RuntimeError):
@@ -77,6 +85,7 @@ class CourseCopy:
     def __init__(self, course):
         self.assignment = course.assignment
         self.folder = Path(tempfile.mkdtemp(prefix=f"grading-{course.assignment}-"))
+        _copies.add(self.folder)
         try:
             self._set_up(course)
         except BaseException:
@@ -158,10 +167,58 @@ class CourseCopy:
 
     def remove(self):
         shutil.rmtree(self.folder, ignore_errors=True)
+        _copies.discard(self.folder)
+
+
+def _remove_copies():
+    for folder in list(_copies):
+        shutil.rmtree(folder, ignore_errors=True)
+        _copies.discard(folder)
+
+
+atexit.register(_remove_copies)
+
+
+def _on_stop(signum, frame):
+    """SIGTERM or SIGINT. Where the signal would have killed the process outright (no
+    atexit), the copies are removed first; a handler that was there (Dask's, Python's
+    KeyboardInterrupt) runs as before, and its exit runs atexit."""
+    before = _stop_handlers.get(signum, signal.SIG_DFL)
+    if callable(before):
+        before(signum, frame)
+    elif before == signal.SIG_DFL:
+        _remove_copies()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)  # dies of the signal, as it would have
+
+
+def _install_stop_handlers():
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        before = signal.signal(signum, _on_stop)
+        if before is not _on_stop:
+            _stop_handlers[signum] = before
+
+
+def _catch_stops():
+    """Installs the stop handlers once per process. Only the main thread may set signal
+    handlers, and tasks run in Dask's thread pool: the worker's event loop, which runs in
+    the main thread, installs them."""
+    if _catching.is_set():
+        return
+    _catching.set()
+    if threading.current_thread() is threading.main_thread():
+        _install_stop_handlers()
+        return
+    try:
+        from distributed import get_worker
+        get_worker().loop.add_callback(_install_stop_handlers)
+    except (ImportError, ValueError):  # not on a Dask worker: nothing to chain with
+        pass
 
 
 def grade_submission(course, submission):
     """The Dask task: grades one submission of `course` on this worker."""
+    _catch_stops()
     with _lock:
         started = time.monotonic()
         if _course.get("key") != course.key:
@@ -170,7 +227,6 @@ def grade_submission(course, submission):
             _course.clear()
             setup = CourseCopy(course)  # raises for a broken course or a worker without sandbox
             _course.update(key=course.key, setup=setup)
-            atexit.register(setup.remove)
         setup_seconds = time.monotonic() - started
         try:
             graded = _course["setup"].grade(submission, course.feedback)

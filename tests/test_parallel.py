@@ -1,23 +1,32 @@
 """The grading engine (`grading autograde` on Dask): exactly the scores of serial
 `nbgrader autograde`, on the default LocalCluster and on a real external cluster that
 loses workers; runs that resume; workers that refuse without a sandbox; one run per
-course at a time."""
+course at a time; a cluster only the course can use (TLS with the course's certificates,
+a loopback LocalCluster, task names without student ids, a worker that removes its course
+copy when stopped)."""
 import json
 import os
+import re
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import dask
+import psutil
 import pytest
+from distributed import Client, Security
 
-from grading import cli, gradebook
+from grading import cli, cluster, gradebook
 from grading.commands import autograde
 from grading.course import run_nbgrader, tool_env
 from grading.course_lock import CourseBusy, course_lock
 from grading.record import recording_steps
-from grading.task import Course, Refused, TooLarge, read_folder, write_folder
+from grading.task import Course, Refused, Submission, TooLarge, read_course, read_folder, write_folder
+from grading.worker import grade_submission
 from tests.support import ASSIGNMENT, ROOT, fresh_course, generated_course, notebook_path, synthetic
 
 
@@ -161,13 +170,29 @@ def dask_command(*args):
     return [str(Path(sys.executable).parent / "dask"), *args]
 
 
-def start_worker(scheduler_file, folder, env=None, preload=True):
-    """A `dask worker` (with its nanny) in an empty folder of its own, which is also its
-    TMPDIR: whatever it writes stays there, and the course folder is nowhere near."""
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    """The course's certificates, made by `grading cluster certs`, and another course's."""
+    folder = tmp_path_factory.mktemp("certs")
+    assert cli.main(["cluster", "certs", "--course", str(ROOT), "--out", str(folder / "course")]) == 0
+    cluster.make_certificates(folder / "other")
+    return folder / "course", folder / "other"
+
+
+def tls_flags(folder, role):
+    """The README's flags for `dask scheduler` and `dask worker`."""
+    return ["--tls-ca-file", str(folder / "ca.pem"), "--tls-cert", str(folder / f"{role}.pem")]
+
+
+def start_worker(scheduler_file, folder, certs, env=None, preload=True):
+    """A `dask worker` (with its nanny), with the course's worker certificate, in an empty
+    folder of its own, which is also its TMPDIR: whatever it writes stays there, and the
+    course folder is nowhere near."""
     folder.mkdir()
     env = {**(env or tool_env()), "TMPDIR": str(folder)}
     command = dask_command("worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1",
-                           "--local-directory", str(folder))
+                           "--local-directory", str(folder), "--dashboard-address", "127.0.0.1:0",
+                           *tls_flags(certs[0], "worker"))
     if preload:
         command += ["--preload", str(ROOT / "tests" / "support" / "dask_crash_preload.py")]
     return subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL,
@@ -207,14 +232,14 @@ def test_ctrl_c_swallowed_by_a_finaliser_still_stops_the_run(monkeypatch):
 
 
 @pytest.fixture
-def scheduler(tmp_path):
-    """A real `dask scheduler` (two tries per task before KilledWorker); yields its
-    address and scheduler file."""
+def scheduler(tmp_path, certs):
+    """A real `dask scheduler` started as the README says, with the course's certificates
+    (two tries per task before KilledWorker); yields its address and scheduler file."""
     scheduler_file = tmp_path / "scheduler.json"
     env = {**tool_env(), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
     process = subprocess.Popen(
         dask_command("scheduler", "--scheduler-file", str(scheduler_file), "--port", "0",
-                     "--dashboard-address", ":0"),
+                     "--dashboard-address", "127.0.0.1:0", *tls_flags(certs[0], "scheduler")),
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     try:
@@ -227,13 +252,16 @@ def scheduler(tmp_path):
 
 
 @pytest.mark.slow  # real kernels on a real cluster
-def test_external_cluster_loses_a_worker_and_keeps_every_score(scheduler, serial_scores, tmp_path):
+def test_external_cluster_loses_a_worker_and_keeps_every_score(scheduler, certs, serial_scores, tmp_path):
+    """On a TLS cluster, with the course's client certificate: the serial scores, and the
+    scheduler (its dashboard, its logs) never saw a student id."""
     address, scheduler_file = scheduler
+    assert address.startswith("tls://")
     course = graded_course(tmp_path / "course", CLASS + [(CRASHER, "correct")])
-    workers = [start_worker(scheduler_file, tmp_path / f"worker{i}") for i in (1, 2)]
+    workers = [start_worker(scheduler_file, tmp_path / f"worker{i}", certs) for i in (1, 2)]
     try:
         run = grading("autograde", ASSIGNMENT, "--course", str(course), "--scheduler", address,
-                      "--feedback")
+                      "--tls", str(certs[0]), "--feedback")
         logs = course / "reports" / ASSIGNMENT / "logs" / "autograde"
         deadline = time.monotonic() + 300
         while not (logs.is_dir() and list(logs.glob("1*.log"))) and time.monotonic() < deadline:
@@ -242,6 +270,7 @@ def test_external_cluster_loses_a_worker_and_keeps_every_score(scheduler, serial
         out, err = run.communicate(timeout=600)
         # The survivor graded from a private copy of the course, in its own folder.
         assert list((tmp_path / "worker2").glob(f"grading-{ASSIGNMENT}-*/gradebook.db"))
+        seen = scheduler_memory(address, certs[0])
     finally:
         for worker in workers:
             stop(worker)
@@ -253,16 +282,33 @@ def test_external_cluster_loses_a_worker_and_keeps_every_score(scheduler, serial
     for student in STUDENTS:
         assert notebook_path(course, "feedback", student).exists()
     assert "engine:" in out and "Dask dashboard: http" in err
+    keys, text = seen
+    assert len(keys) >= len(STUDENTS) + 1 and all(re.fullmatch("grade-[0-9a-f]{32}", k) for k in keys)
+    assert CRASHER not in text
+
+
+def scheduler_memory(address, course_certs):
+    """The grading keys a scheduler remembers (its transitions: what the dashboard shows)
+    and the text of all it remembers about tasks (transitions, task stream, events)."""
+    def remembered(dask_scheduler):
+        stream = [plugin.buffer for plugin in dask_scheduler.plugins.values()
+                  if hasattr(plugin, "buffer")]
+        return ([t.key for t in dask_scheduler.transition_log],
+                repr((list(dask_scheduler.transition_log), stream, dask_scheduler.get_events())))
+    with Client(address, security=cluster.course_security(course_certs)) as client:
+        keys, text = client.run_on_scheduler(remembered)
+    return sorted({str(k) for k in keys if str(k).startswith("grade")}), text
 
 
 @pytest.mark.slow  # a real cluster, no kernel
-def test_a_worker_without_sandbox_refuses(scheduler, tmp_path):
+def test_a_worker_without_sandbox_refuses(scheduler, certs, tmp_path):
     address, scheduler_file = scheduler
     course = graded_course(tmp_path / "course", CLASS[:1])
     no_bwrap = {**tool_env(), "PATH": str(Path(sys.executable).parent)}  # no /usr/bin: no bwrap
-    worker = start_worker(scheduler_file, tmp_path / "worker", env=no_bwrap, preload=False)
+    worker = start_worker(scheduler_file, tmp_path / "worker", certs, env=no_bwrap, preload=False)
     try:
-        run = grading("autograde", ASSIGNMENT, "--course", str(course), "--scheduler", address)
+        run = grading("autograde", ASSIGNMENT, "--course", str(course), "--scheduler", address,
+                      "--tls", str(certs[0]))
         out, err = run.communicate(timeout=300)
     finally:
         stop(worker)
@@ -279,10 +325,149 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     # Dask retries a refused connection until its connect timeout (30 s): 3 s here
     env = {**tool_env(), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
     result = grading("autograde", ASSIGNMENT, "--course", str(course_dir),
-                     "--scheduler", "tcp://127.0.0.1:9", env=env)
+                     "--scheduler", "tcp://127.0.0.1:9", "--insecure", env=env)
     out, err = result.communicate(timeout=120)
     assert result.returncode == 2, out + err
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+
+
+# --- a cluster only the course can use ---------------------------------------------------
+
+def handshake_refused(address, cert=None):
+    """Opens a TLS connection to the scheduler at `address` as anyone could (trusting any
+    server), with `cert` (None: no client certificate), and expects the server to end it
+    (its alert, or the connection closed mid-handshake); returns why."""
+    host, port = address.removeprefix("tls://").rsplit(":", 1)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    if cert:
+        context.load_cert_chain(str(cert))
+    with socket.create_connection((host, int(port)), timeout=20) as raw:
+        with pytest.raises((ssl.SSLError, ConnectionResetError)) as refused:
+            with context.wrap_socket(raw) as tls:
+                tls.sendall(b"\0" * 8)
+                tls.recv(1)
+    return str(refused.value)
+
+
+def test_the_courses_certificates(certs, capsys):
+    """One CA per course; each role's certificate signed by it, its key readable by its
+    owner only; an existing set is kept unless --force."""
+    from cryptography import x509
+    course, other = certs
+    ca = x509.load_pem_x509_certificate((course / "ca.pem").read_bytes())
+    assert ca.subject != x509.load_pem_x509_certificate((other / "ca.pem").read_bytes()).subject
+    assert (course / "ca.pem").stat().st_mode & 0o777 == 0o644
+    for role in ("scheduler", "worker", "client"):
+        pem = course / f"{role}.pem"
+        assert pem.stat().st_mode & 0o777 == 0o600 and b"PRIVATE KEY" in pem.read_bytes()
+        x509.load_pem_x509_certificate(pem.read_bytes()).verify_directly_issued_by(ca)
+    assert sorted(p.name for p in course.iterdir()) == ["ca.pem", "client.pem", "scheduler.pem", "worker.pem"]
+    before = (course / "client.pem").read_bytes()
+    assert cli.main(["cluster", "certs", "--course", str(ROOT), "--out", str(course)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (course / "client.pem").read_bytes() == before
+
+
+def test_only_the_course_can_connect(scheduler, certs):
+    """The README's scheduler refuses a client without a certificate, with another
+    course's (even one that trusts this course's CA, which is no secret), and plain TCP."""
+    address, _ = scheduler
+    course, other = certs
+    handshake_refused(address)
+    handshake_refused(address, other / "client.pem")
+    stranger = Security(require_encryption=True, tls_ca_file=str(course / "ca.pem"),
+                        tls_client_cert=str(other / "client.pem"))
+    with dask.config.set({"distributed.comm.timeouts.connect": "5s"}):
+        # The server's refusal: its alert, or the connection closed mid-handshake.
+        with pytest.raises(OSError, match="unknown ca|EOF occurred in violation of protocol"):
+            Client(address, security=stranger, timeout="5s")
+        with pytest.raises(OSError):
+            Client(address.replace("tls://", "tcp://"), timeout="5s")
+    with Client(address, security=cluster.course_security(course), timeout="30s") as client:
+        assert client.scheduler_info()["address"] == address
+
+
+@pytest.mark.parametrize("command, fix", [
+    (["autograde", "--scheduler", "tcp://127.0.0.1:9"], "refusing the unencrypted scheduler address"),
+    (["class-run", "--scheduler", "127.0.0.1:9"], "refusing the unencrypted scheduler address"),
+    (["regrade", "--scheduler", "tcp://127.0.0.1:9"], "refusing the unencrypted scheduler address"),
+    (["autograde", "--scheduler", "tls://127.0.0.1:9"], "no course certificates in"),
+])
+def test_a_scheduler_reached_without_the_courses_tls_is_refused(command, fix, tmp_path, capsys):
+    """Before anything is touched: no lock, no collection, no connection."""
+    course = fresh_course(tmp_path / "course")
+    before = sorted(course.rglob("*"))
+    name, *engine = command
+    extra = [str(tmp_path / "download.zip")] if name == "class-run" else []
+    assert cli.main([name, ASSIGNMENT, *extra, "--course", str(course), *engine]) == 2
+    err = capsys.readouterr().err
+    assert fix in err and "grading cluster certs" in err
+    assert sorted(course.rglob("*")) == before
+
+
+def test_the_local_cluster_is_this_machines_only():
+    """Scheduler, workers, nannies and dashboard listen on 127.0.0.1, over TLS with a key
+    made for the run: a client without it is refused."""
+    with cluster.dask_client(workers=1) as client:
+        address = client.scheduler.address
+        assert address.startswith("tls://127.0.0.1:")
+        assert cluster.dashboard(client).startswith("http://127.0.0.1:")
+        processes = [psutil.Process()] + [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+        listening = {c.laddr.ip for p in processes for c in p.net_connections("inet")
+                     if c.status == psutil.CONN_LISTEN}
+        assert listening == {"127.0.0.1"}
+        handshake_refused(address)
+    with dask.config.set({"distributed.scheduler.dashboard.address": "0.0.0.0:8787"}):
+        assert cluster.local_dashboard() == "0.0.0.0:8787"  # asked for, through Dask's setting
+
+
+@pytest.mark.slow  # nbgrader generate_assignment on a real worker
+def test_a_worker_stopped_with_sigterm_removes_its_course_copy(scheduler, certs, tmp_path):
+    """`dask worker` and its worker process sent SIGTERM, as a batch system or `kill` on
+    the process group does: the course copy (source with solutions, hidden tests, judge)
+    is gone with them. The worker process used to die of it at once, copy left."""
+    address, scheduler_file = scheduler
+    course = read_course(generated_course(tmp_path / "course"), ASSIGNMENT, (), False)
+    folder = tmp_path / "worker"
+    dask_worker = start_worker(scheduler_file, folder, certs, preload=False)
+    try:
+        with Client(address, security=cluster.course_security(certs[0]), timeout="60s") as client:
+            client.wait_for_workers(1, timeout=120)
+            graded = client.submit(grade_submission, course, Submission("10001", {}), pure=False).result()
+            assert graded.error  # nothing to grade, but the course was set up
+            copies = list(folder.glob(f"grading-{ASSIGNMENT}-*"))
+            assert len(copies) == 1 and (copies[0] / "source" / ASSIGNMENT).is_dir()
+            process = psutil.Process(next(iter(client.run(os.getpid).values())))
+            os.killpg(dask_worker.pid, signal.SIGTERM)
+            dask_worker.wait(60)
+            process.wait(60)
+        assert not copies[0].exists()
+    finally:
+        stop(dask_worker)
+
+
+STOPPED = """
+import os, signal, sys, tempfile
+from grading import worker
+folder = tempfile.mkdtemp(prefix="grading-copy-")
+worker._copies.add(worker.Path(folder))
+worker._catch_stops()  # the main thread: installed at once
+print(folder, flush=True)
+if sys.argv[1] != "exit":
+    os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("how, status", [("SIGTERM", -signal.SIGTERM), ("SIGINT", -signal.SIGINT)])
+def test_a_worker_process_removes_its_copies_at_any_stop_it_can_catch(how, status):
+    """Killed by SIGTERM as before (the nanny sees the same exit), KeyboardInterrupt on
+    SIGINT as before: the copies are gone each time (a normal exit: atexit)."""
+    result = subprocess.run([sys.executable, "-c", STOPPED, how], cwd=ROOT, env=tool_env(),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == status, result.stderr
+    assert result.stdout and not Path(result.stdout.strip()).exists()
+    assert ("KeyboardInterrupt" in result.stderr) == (how == "SIGINT")
 
 
 # --- what a task carries ----------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Autograde a class on a Dask cluster, with exactly the scores of serial `nbgrader autograde`.
 
-    grading autograde ASSIGNMENT [--scheduler tcp://HOST:PORT | --workers N] [--force]
-                      [--feedback] [--student ID ...] [--course DIR] [-- NBGRADER_ARGS...]
+    grading autograde ASSIGNMENT [--scheduler tls://HOST:PORT [--tls DIR] | --workers N]
+                      [--force] [--feedback] [--student ID ...] [--course DIR] [-- NBGRADER_ARGS...]
 
 Without --scheduler, a LocalCluster runs here: one single-threaded worker process per core
 (or --workers N), started and stopped by the command. With --scheduler, the workers of an
 existing Dask cluster grade, on any machines: they need this package, its requirements and
-bubblewrap, never the course folder.
+bubblewrap, never the course folder. The scheduler is reached over TLS with the course's
+certificates (`grading cluster certs`; --tls DIR, default the course's tls/ folder); a
+plain tcp:// address is refused unless --insecure is given.
 
 Each task carries one submission and the course (nbgrader_config.py, source and release
 folders, judge, NBGRADER_ARGS). The worker runs nbgrader autograde (and, with --feedback,
@@ -32,13 +34,16 @@ from distributed.scheduler import KilledWorker
 
 from .. import gradebook, interrupt
 from ..class_report import grading_record_path
-from ..cluster import dask_client, dashboard, check_workers, threads, usable_cores
+from ..cluster import check_workers, dashboard, dask_client, scheduler_at, threads, usable_cores
 from ..course import CourseError, submitted_folders
 from ..course_lock import course_lock
 from ..progress import Progress, duration
 from ..record import Recorder
 from ..task import Graded, Refused, Submission, read_course, read_folder
 from ..worker import CourseSetupError, WorkerRefused, grade_submission, isolation
+
+
+TLS_FOLDER = "tls"  # the course's certificates, by default (grading cluster certs)
 
 
 class RunStopped(CourseError):
@@ -94,8 +99,10 @@ def _tasks(client, course, course_dir, students):
             except Refused as error:  # too large, or a link
                 yield student, error
                 continue
+            # The key names no student: the scheduler, its dashboard and its logs see
+            # only "grade-" and a random id; the student is found again here, by the key.
             future = client.submit(grade_submission, course, submission, pure=False,
-                                   key=f"grade-{student}-{uuid.uuid4().hex[:8]}")
+                                   key=f"grade-{uuid.uuid4().hex}")
             keys[future.key] = student
             finished.add(future)
 
@@ -149,6 +156,8 @@ def grade_class(course_dir, assignment, students=None, force=False, feedback=Fal
         path.write_text(text)
         return str(path)
 
+    if isinstance(scheduler, str):
+        scheduler = scheduler_at(scheduler, course_dir / TLS_FOLDER)
     if todo:
         course = read_course(course_dir, assignment, nbgrader_args, feedback)
         with dask_client(scheduler, workers) as client:
@@ -270,13 +279,28 @@ def summarize(results, wall_seconds):
 # --- the command ----------------------------------------------------------------------
 
 def add_engine_arguments(parser):
-    """--scheduler and --workers, shared with class-run."""
+    """--scheduler (with --tls or --insecure) and --workers, shared with class-run and regrade."""
     engine = parser.add_mutually_exclusive_group()
     engine.add_argument("--scheduler", metavar="ADDRESS",
-                        help="grade on this running Dask cluster (e.g. tcp://host:8786) "
-                             "instead of a LocalCluster on this machine")
+                        help="grade on this running Dask cluster (tls://host:8786, started with "
+                             "the course's certificates) instead of a LocalCluster on this machine")
     engine.add_argument("--workers", type=int, default=None,
                         help=f"LocalCluster worker processes (default: one per core, here {usable_cores()})")
+    parser.add_argument("--tls", metavar="DIR", default=None,
+                        help=f"the course's certificates for --scheduler (`grading cluster certs`; "
+                             f"default: the course's {TLS_FOLDER}/ folder)")
+    parser.add_argument("--insecure", action="store_true",
+                        help="allow a plain tcp:// --scheduler: no encryption, no authentication; "
+                             "only for a cluster nobody else can reach")
+
+
+def engine_scheduler(course_dir, options):
+    """The Scheduler the options name (None: a LocalCluster), refused before anything runs
+    when it would be reached without TLS and --insecure was not given."""
+    if not options.scheduler:
+        return None
+    return scheduler_at(options.scheduler, options.tls or Path(course_dir) / TLS_FOLDER,
+                        options.insecure)
 
 
 def add_arguments(parser):
@@ -289,10 +313,10 @@ def add_arguments(parser):
 
 
 def run(course_dir, options):
+    scheduler = engine_scheduler(course_dir, options)
     with course_lock(course_dir, f"grading autograde {options.assignment}"):
         run = grade_class(course_dir, options.assignment, options.student, options.force,
-                          options.feedback, options.nbgrader_args, options.scheduler,
-                          options.workers)
+                          options.feedback, options.nbgrader_args, scheduler, options.workers)
     for step, (step_results, seconds) in run.steps.items():
         print(f"{step}: {summarize(step_results, seconds)}")
     if run.cost.submissions:

@@ -1,6 +1,6 @@
 """Take an LMS submissions download through to grades the LMS can import.
 
-    grading class-run ASSIGNMENT DOWNLOAD.zip [--scheduler ADDRESS | --workers N] [--course DIR]
+    grading class-run ASSIGNMENT DOWNLOAD.zip [--scheduler tls://HOST:PORT | --workers N] [--course DIR]
                       [--lms-column "Homework 3 (123456)"]
 
 Every step is nbgrader's own, run in the course folder with its nbgrader_config.py:
@@ -232,8 +232,9 @@ def add_arguments(parser):
 
 
 def run(course_dir, options):
+    scheduler = autograde.engine_scheduler(course_dir, options)
     status, summary = grade_download(course_dir, options.assignment, options.download,
-                                     options.workers, options.lms_column, options.scheduler)
+                                     options.workers, options.lms_column, scheduler)
     print()
     print(summary)
     return status

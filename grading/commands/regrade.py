@@ -1,6 +1,6 @@
 """Regrade a class after a fix to the source notebook, and report whose scores changed.
 
-    grading regrade ASSIGNMENT [--scheduler tcp://HOST:PORT | --workers N] [--course DIR]
+    grading regrade ASSIGNMENT [--scheduler tls://HOST:PORT | --workers N] [--course DIR]
                     [-- NBGRADER_ARGS...]
 
 After editing source/ASSIGNMENT/*.ipynb (a corrected test, or a new test cell), this
@@ -36,6 +36,7 @@ from nbgrader.api import Comment, Grade, MissingEntry
 from .. import csv_safe, gradebook
 from ..course import CourseError, run_nbgrader, submitted_students
 from ..course_lock import course_lock
+from . import autograde
 from .autograde import add_engine_arguments, grade_class, summarize
 
 # The gradebook's cell tables, as nbgrader's SaveCells fills them.
@@ -264,9 +265,10 @@ def add_arguments(parser):
 
 def run(course_dir, options):
     assignment = options.assignment
+    scheduler = autograde.engine_scheduler(course_dir, options)
     with course_lock(course_dir, f"grading regrade {assignment}"):
         graded, changes, added = regrade(course_dir, assignment, options.nbgrader_args,
-                                         options.scheduler, options.workers)
+                                         scheduler, options.workers)
         path = write_changes(course_dir, assignment, changes)
     if added:
         print(f"new cells, added to the gradebook for every submission: {', '.join(added)}")
