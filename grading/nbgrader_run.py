@@ -98,21 +98,23 @@ def in_child(function, seconds, memory_mb):
             os._exit(0)
     os.close(write_end)
     deadline, chunks = time.monotonic() + seconds, []
+    ready = select.poll()
+    ready.register(read_end, select.POLLIN)
     try:
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([read_end], [], [], left)[0]:
-                os.kill(pid, signal.SIGKILL)
+            if left <= 0 or not ready.poll(left * 1000):
                 raise TimeLimit(f"stopped after {seconds:g} s (the time limit)")
             chunk = os.read(read_end, 1 << 20)
             if not chunk:
                 break
             chunks.append(chunk)
-    finally:
+    finally:  # done, past the limit, or interrupted: the child ends here in every case
         os.close(read_end)
+        os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     if not chunks:
-        raise TimeLimit("the process making it died (memory limit?)")
+        raise RuntimeError("the process making it died before it finished")
     ok, value = pickle.loads(b"".join(chunks))
     if not ok:
         raise value
