@@ -1,7 +1,9 @@
 """nbgrader's own applications and converters, run inside this process for one student at
 a time: the same code as `nbgrader autograde|generate_feedback|generate_assignment`, with
 the facts of each run kept (did the converter process the student, which exceptions did
-it meet) instead of only logged, and its log captured per student."""
+it meet) instead of only logged, and its log captured per student. generate_feedback runs
+in a forked child under the course's FeedbackLimits (time, memory): one student's page can
+stall nobody."""
 import contextlib
 import glob
 import importlib
