@@ -2,8 +2,8 @@
 a time: the same code as `nbgrader autograde|generate_feedback|generate_assignment`, with
 the facts of each run kept (did the converter process the student, which exceptions did
 it meet) instead of only logged, and its log captured per student. generate_feedback runs
-in a forked child under the course's FeedbackLimits (time, memory): one student's page can
-stall nobody."""
+in a forked child under the course's FeedbackLimits (CPU and wall-clock time, memory): one
+student's page can stall nobody."""
 import contextlib
 import glob
 import importlib
@@ -72,10 +72,12 @@ def _memory_in_use():
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def in_child(function, seconds, memory_mb):
-    """function()'s result, computed in a forked child that may run `seconds` and grow by
-    `memory_mb`: the child is killed at the time limit (TimeLimit is raised), and fails
-    with MemoryError past the memory limit. What function() raises is raised here too.
+def in_child(function, seconds, memory_mb, cpu_seconds=None):
+    """function()'s result, computed in a forked child that may run `seconds` (wall clock),
+    use `cpu_seconds` of CPU and grow by `memory_mb`: past a time limit the child is
+    killed and TimeLimit raised; past the memory limit it fails with MemoryError. What
+    function() raises is raised here too. CPU time measures the work whatever the load of
+    the machine; the wall clock catches a child that waits forever.
     A fork, not a thread (a thread cannot be stopped) nor a new interpreter (nbgrader's
     set-up would be paid again); the child leaves with os._exit, so no atexit hook of this
     process (a worker's copy of the course is removed by one) runs in it."""
@@ -86,6 +88,9 @@ def in_child(function, seconds, memory_mb):
         try:
             limit = _memory_in_use() + memory_mb * 2**20
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            if cpu_seconds:  # SIGXCPU ends the child (a child's CPU time starts at 0)
+                cpu = max(1, round(cpu_seconds))
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
             try:
                 result = (True, function())
             except BaseException as error:  # noqa: BLE001 (sent to the parent)
@@ -99,7 +104,7 @@ def in_child(function, seconds, memory_mb):
         finally:
             os._exit(0)
     os.close(write_end)
-    deadline, chunks = time.monotonic() + seconds, []
+    deadline, chunks, ended = time.monotonic() + seconds, [], False
     ready = select.poll()
     ready.register(read_end, select.POLLIN)
     try:
@@ -108,15 +113,19 @@ def in_child(function, seconds, memory_mb):
             if left <= 0 or not ready.poll(left * 1000):
                 raise TimeLimit(f"stopped after {seconds:g} s (the time limit)")
             chunk = os.read(read_end, 1 << 20)
-            if not chunk:
+            if not chunk:  # the child has written all and is leaving, or has died
+                ended = True
                 break
             chunks.append(chunk)
-    finally:  # done, past the limit, or interrupted: the child ends here in every case
+    finally:  # past the limit or interrupted: the child is stopped here
         os.close(read_end)
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        if not ended:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
     if not chunks:
-        raise RuntimeError("the process making it died before it finished")
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+            raise TimeLimit(f"stopped after {cpu_seconds:g} s of CPU time (the limit)")
+        raise RuntimeError(f"the process making it died (status {status})")
     ok, value = pickle.loads(b"".join(chunks))
     if not ok:
         raise value
@@ -142,11 +151,11 @@ class Step:
         self.app.log.propagate = False
         self.converter_class = type(f"Observed{converter_class.__name__}",
                                     (Observed, converter_class), {})
-        self.limits = None  # (seconds, memory_mb) a run may take: generate_feedback's
+        self.limits = None  # (seconds, memory_mb, cpu_seconds) a run may take: generate_feedback's
         if step == "generate_feedback":
             from .plugins.feedback import FeedbackLimits
             limits = FeedbackLimits(config=self.app.config)
-            self.limits = (limits.seconds, limits.memory_mb)
+            self.limits = (limits.seconds, limits.memory_mb, limits.cpu_seconds)
 
     def converter(self, student, **traits):
         """A converter for one student, as `nbgrader STEP --student ID` makes it."""

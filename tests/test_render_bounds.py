@@ -133,6 +133,16 @@ def test_a_child_past_its_time_is_stopped():
         in_child(lambda: time.sleep(3600), 0.5, 256)  # killed, not waited for
 
 
+def spin():
+    while True:
+        pass
+
+
+def test_a_child_past_its_cpu_time_is_stopped():
+    with pytest.raises(TimeLimit, match="stopped after 1 s of CPU time"):
+        in_child(spin, 600, 256, cpu_seconds=1)
+
+
 def test_a_child_past_its_memory_fails():
     with pytest.raises(MemoryError):
         in_child(lambda: len(bytearray(2 * 2**30)), 30, 256)
@@ -141,12 +151,13 @@ def test_a_child_past_its_memory_fails():
 def test_generate_feedback_runs_within_the_course_s_limits(tmp_path):
     course = fresh_course(tmp_path / "course")
     with open(course / "nbgrader_config.py", "a") as f:
-        f.write("\nc.FeedbackLimits.seconds = 0.001\nc.FeedbackLimits.memory_mb = 300\n")
+        f.write("\nc.FeedbackLimits.seconds = 0.001\nc.FeedbackLimits.memory_mb = 300\n"
+                "c.FeedbackLimits.cpu_seconds = 5\n")
     cwd = os.getcwd()
     os.chdir(course)
     try:
         step = Step("generate_feedback", ASSIGNMENT, [f"--CourseDirectory.root={course}"])
-        assert step.limits == (0.001, 300)
+        assert step.limits == (0.001, 300, 5)
         processed, errors, log = step.run("some_student")
     finally:
         os.chdir(cwd)

@@ -41,7 +41,10 @@ class FeedbackLimits(Configurable):
     worker or here, regrade, class-run). Past it the student gets no page, and the run
     reports why; the rest of the class goes on. The page renders within bounds of its own
     (grading.plugins.sanitize), so an honest page takes about a second."""
-    seconds = Float(60, help="Seconds for one student's feedback.").tag(config=True)
+    cpu_seconds = Float(30, help="CPU seconds for one student's feedback (an honest page: "
+                                 "about one).").tag(config=True)
+    seconds = Float(300, help="Wall-clock seconds for it (a busy machine slows every page; "
+                              "this catches a page that waits).").tag(config=True)
     memory_mb = Integer(1024, help="Memory (MiB) it may add to the grader's process.").tag(config=True)
 
 
