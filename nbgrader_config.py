@@ -90,7 +90,11 @@ c.GenerateFeedback.HTMLExporter.template_file = TEMPLATE
 # markdown2html filter is replaced by one that cleans what it renders (grading/plugins/sanitize.py).
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.skip_svg_encoding = False  # never inline SVG into the page
-c.HTMLExporter.filters = {"markdown2html": "grading.plugins.sanitize.SafeMarkdown2HTML"}
+# Each piece (markdown cell, code cell, output) is rendered only within size and nesting
+# bounds, since cleaning is quadratic in nesting: past them, a notice stands in its place.
+c.HTMLExporter.filters = {"markdown2html": "grading.plugins.sanitize.SafeMarkdown2HTML",
+                          "highlight_code": "grading.plugins.sanitize.BoundedHighlight2HTML",
+                          "clean_html": "grading.plugins.sanitize.bounded_clean_html"}
 
 # LMS downloads: plain `nbgrader zip_collect ASSIGNMENT` (zip in downloaded/ASSIGNMENT/archive/)
 # reads Canvas-style file names, keeping each student's latest upload; a student's archive

@@ -1,12 +1,20 @@
 """nbgrader's own applications and converters, run inside this process for one student at
 a time: the same code as `nbgrader autograde|generate_feedback|generate_assignment`, with
 the facts of each run kept (did the converter process the student, which exceptions did
-it meet) instead of only logged, and its log captured per student."""
+it meet) instead of only logged, and its log captured per student. generate_feedback runs
+in a forked child under the course's FeedbackLimits (CPU and wall-clock time, memory): one
+student's page can stall nobody."""
 import contextlib
 import glob
 import importlib
 import io
 import logging
+import os
+import pickle
+import resource
+import select
+import signal
+import time
 import warnings
 
 from nbgrader.converters.base import NbGraderException
@@ -54,6 +62,76 @@ class Observed:
             raise
 
 
+class TimeLimit(RuntimeError):
+    """A step stopped at its time or memory limit."""
+
+
+def _memory_in_use():
+    """This process's address space, in bytes (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def in_child(function, seconds, memory_mb, cpu_seconds=None):
+    """function()'s result, computed in a forked child that may run `seconds` (wall clock),
+    use `cpu_seconds` of CPU and grow by `memory_mb`: past a time limit the child is
+    killed and TimeLimit raised; past the memory limit it fails with MemoryError. What
+    function() raises is raised here too. CPU time measures the work whatever the load of
+    the machine; the wall clock catches a child that waits forever.
+    A fork, not a thread (a thread cannot be stopped) nor a new interpreter (nbgrader's
+    set-up would be paid again); the child leaves with os._exit, so no atexit hook of this
+    process (a worker's copy of the course is removed by one) runs in it."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        try:
+            limit = _memory_in_use() + memory_mb * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            if cpu_seconds:  # SIGXCPU ends the child (a child's CPU time starts at 0)
+                cpu = max(1, round(cpu_seconds))
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+            try:
+                result = (True, function())
+            except BaseException as error:  # noqa: BLE001 (sent to the parent)
+                result = (False, error)
+            try:
+                data = pickle.dumps(result)
+            except Exception:  # noqa: BLE001 (an exception that does not pickle)
+                data = pickle.dumps((False, RuntimeError(repr(result[1])[:2000])))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    deadline, chunks, ended = time.monotonic() + seconds, [], False
+    ready = select.poll()
+    ready.register(read_end, select.POLLIN)
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not ready.poll(left * 1000):
+                raise TimeLimit(f"stopped after {seconds:g} s (the time limit)")
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:  # the child has written all and is leaving, or has died
+                ended = True
+                break
+            chunks.append(chunk)
+    finally:  # past the limit or interrupted: the child is stopped here
+        os.close(read_end)
+        if not ended:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if not chunks:
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+            raise TimeLimit(f"stopped after {cpu_seconds:g} s of CPU time (the limit)")
+        raise RuntimeError(f"the process making it died (status {status})")
+    ok, value = pickle.loads(b"".join(chunks))
+    if not ok:
+        raise value
+    return value
+
+
 class Step:
     """One nbgrader application, set up as `nbgrader STEP ARGS...` would be (in the
     current folder, with its nbgrader_config.py), then run for one student at a time."""
@@ -73,6 +151,11 @@ class Step:
         self.app.log.propagate = False
         self.converter_class = type(f"Observed{converter_class.__name__}",
                                     (Observed, converter_class), {})
+        self.limits = None  # (seconds, memory_mb, cpu_seconds) a run may take: generate_feedback's
+        if step == "generate_feedback":
+            from .plugins.feedback import FeedbackLimits
+            limits = FeedbackLimits(config=self.app.config)
+            self.limits = (limits.seconds, limits.memory_mb, limits.cpu_seconds)
 
     def converter(self, student, **traits):
         """A converter for one student, as `nbgrader STEP --student ID` makes it."""
@@ -84,7 +167,18 @@ class Step:
         return converter
 
     def run(self, student, **traits):
-        """Runs the step for one student: (processed, errors, log text)."""
+        """Runs the step for one student: (processed, errors, log text). A step with
+        limits runs in a child process, stopped at them (a TimeLimit error)."""
+        if not self.limits:
+            return self._run(student, **traits)
+        try:
+            return in_child(lambda: self._run(student, **traits), *self.limits)
+        except TimeLimit as error:
+            return False, [TimeLimit(f"{self.step} {error}")], f"[ERROR] {self.step} {error}\n"
+        except Exception as error:  # noqa: BLE001 (what the child could not send back)
+            return False, [error], ""
+
+    def _run(self, student, **traits):
         converter = self.converter(student, **traits)
         with self.captured_log() as log, warnings.catch_warnings(record=True) as warned:
             warnings.simplefilter("default")

@@ -127,4 +127,6 @@ class Recorder:
         """Feedback made here by nbgrader's generate_feedback: (processed, error, log)."""
         with inside(self.course_dir):
             processed, errors, log = self.feedback.run(student, force=force)
+        if errors:  # never half a page (a run stopped at its time limit)
+            shutil.rmtree(self.course_dir / "feedback" / student / self.assignment, ignore_errors=True)
         return processed, first_error(errors), log

@@ -118,6 +118,7 @@ class Graded:
     error: str = None       # why grading failed (then nothing else is kept)
     notebooks: dict = dataclasses.field(default_factory=dict)  # {notebook name: JSON text}
     feedback: dict = dataclasses.field(default_factory=dict)   # {path in feedback/.../: bytes}
+    feedback_error: str = None  # why the feedback failed (the grades are kept)
     scores: dict = dataclasses.field(default_factory=dict)     # gradebook.scores of the worker's gradebook
     shown: tuple = ()       # what the feedback shows from the gradebook (gradebook.feedback_facts)
     log: str = ""

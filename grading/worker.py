@@ -143,11 +143,12 @@ class CourseCopy:
                 _, errors, graded.log = self.autograde.run(student)
                 if not errors and feedback:
                     self.feedback = self.feedback or Step("generate_feedback", self.assignment, self.args)
-                    _, errors, log = self.feedback.run(student)
-                    graded.log += log
+                    _, feedback_errors, log = self.feedback.run(student)
+                    graded.log += log  # a failed page (its time limit) leaves the grades
+                    graded.feedback_error = first_error(feedback_errors)
             graded.error = first_error(errors)
             if not graded.error:
-                self._collect(graded, place, feedback)
+                self._collect(graded, place, feedback and not graded.feedback_error)
         finally:
             for path in place.values():
                 shutil.rmtree(path, ignore_errors=True)

@@ -238,6 +238,10 @@ def _feedback(recorder, graded, shown, keep_log):
     """The worker's feedback when the gradebook shows what the worker's did (the usual
     case); otherwise (manual grades, comments, a late penalty) made here from the gradebook."""
     student = graded.student
+    if graded.feedback_error:  # made on the worker and failed (its time limit): not again here
+        recorder.write_feedback(student, {})
+        log = f"failed on {graded.worker}: {graded.feedback_error}\n"
+        return ("failed", 0.0, keep_log("generate_feedback", student, log), graded.feedback_error)
     if shown == graded.shown and graded.feedback:
         recorder.write_feedback(student, graded.feedback)
         return ("done", 0.0, keep_log("generate_feedback", student, "feedback made on the worker"), None)

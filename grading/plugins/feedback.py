@@ -18,6 +18,8 @@ import nbformat
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
+from traitlets.config import Configurable
 
 from .. import diagnosis
 from ..assignment import AssignmentError, read_assignment
@@ -31,6 +33,19 @@ HIDDEN_BLOCK = re.compile(r"^[^\n]*BEGIN HIDDEN TESTS.*?END HIDDEN TESTS[^\n]*(\
                           re.MULTILINE | re.DOTALL)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MAX_MESSAGE = 600
+
+
+class FeedbackLimits(Configurable):
+    """What making one student's feedback page may take, when the grading tools run
+    generate_feedback (grading.nbgrader_run.Step: `grading autograde --feedback`, on a
+    worker or here, regrade, class-run). Past it the student gets no page, and the run
+    reports why; the rest of the class goes on. The page renders within bounds of its own
+    (grading.plugins.sanitize), so an honest page takes about a second."""
+    cpu_seconds = Float(30, help="CPU seconds for one student's feedback (an honest page: "
+                                 "about one).").tag(config=True)
+    seconds = Float(300, help="Wall-clock seconds for it (a busy machine slows every page; "
+                              "this catches a page that waits).").tag(config=True)
+    memory_mb = Integer(1024, help="Memory (MiB) it may add to the grader's process.").tag(config=True)
 
 
 def visible_source(source):

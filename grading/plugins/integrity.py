@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .findings import cell_label, findings, needs_review, record
+from .sanitize import unshown
 
 HARMLESS_MODULES = {
     "math", "cmath", "random", "copy", "functools", "itertools", "collections", "numbers",
@@ -33,6 +34,9 @@ GRADER_REACHING_NAMES = {
 HARMLESS_DUNDERS = {"__init__", "__name__", "__doc__", "__repr__", "__str__", "__len__",
                     "__class__"}
 MAGIC_LINE = re.compile(r"^\s*[%!]", re.MULTILINE)
+# Parsing takes about 0.25 s and 15 MB per 100 KB of code (3 MB: 10 s, 670 MB): a larger
+# cell is not parsed but flagged. The notebook's answers are a few KB.
+MAX_SCANNED_CHARS = 100_000
 
 
 def suspicious_constructs(source):
@@ -72,8 +76,12 @@ class ScanStudentCode(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "code" and not utils.is_locked(cell):
-            imports, reaching = suspicious_constructs(cell.source)
             where = cell_label(cell, cell_index)
+            if len(cell.source) > MAX_SCANNED_CHARS:
+                self._nb_findings.append((f"code cell too large to scan in {where} ({len(cell.source) // 1000} KB "
+                                          f"> {MAX_SCANNED_CHARS // 1000} KB)", True))
+                return cell, resources
+            imports, reaching = suspicious_constructs(cell.source)
             if imports:
                 self._nb_findings.append((f"imports in {where}: {_unique(imports)}", False))
             if reaching:
@@ -94,6 +102,8 @@ class FlagForReview(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
+        for reason in unshown(nb):  # what the formgrader and the feedback show as a notice
+            record(nb, reason, review=True)
         for entry in findings(nb):
             log = self.log.warning if entry["review"] else self.log.info
             log("%s: %s%s", info["student"], entry["reason"],

@@ -34,6 +34,16 @@ builds, re-serialised by to_mathml from its element tree with an allow-list of i
 href, style, class, id or event handler; all text escaped); inside an attribute (a
 heading's id, an image's alt), as the escaped TeX. A formula that cannot be converted
 shows as its TeX in a <code> element.
+
+Bounded: bleach's HTML parser (html5lib) is quadratic in how deeply elements nest (80 KB
+of nested <div>s took 4 s, 160 KB over 15 s), and highlighting then cleaning code costs
+about 0.1 s per KB of it. So every piece of a notebook the page renders (a markdown cell,
+a code cell, an output's HTML) is measured first, in linear time (its size, and an upper
+estimate of its nesting, `nesting`), and one past the bounds below is replaced by a short
+notice; the page as a whole renders at most PAGE_CHARS of such pieces. The filters that
+do it (markdown2html, highlight_code, clean_html) are set in the course's
+`c.HTMLExporter.filters`, so the formgrader's submission view is bounded alike.
+`unshown` lists what a notebook's page will not show, for the instructor's report.
 """
 import functools
 import html
@@ -44,8 +54,12 @@ import bleach
 from bleach.css_sanitizer import CSSSanitizer
 from jinja2 import pass_context
 from latex2mathml.converter import convert_to_element
+from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbconvert.filters.strings import clean_html as nbconvert_clean_html
 from traitlets.config import LoggingConfigurable
+
+from .findings import cell_label
 
 HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 TAGS = frozenset(HEADINGS + [
@@ -93,6 +107,120 @@ CLEANER = bleach.Cleaner(
 def clean_markdown_html(rendered):
     """Rendered markdown with everything that could run removed (escaped as text)."""
     return CLEANER.clean(rendered)
+
+
+# ---------------------------------------------------------------------------------------
+# Bounds: what one page renders of a student's notebook
+
+MAX_MARKDOWN_CHARS = 50_000   # a markdown cell's source (honest ones: a few KB)
+MAX_CODE_CHARS = 20_000       # a code cell's source (highlighting expands it tenfold)
+MAX_HTML_CHARS = 300_000      # HTML to clean (outputs are cut at 200,000 while they run)
+MAX_NESTING = 100             # elements inside elements (the notebook's own: under 15)
+PAGE_CHARS = 2_000_000        # all pieces of one page together
+SHOWN_HEAD = 2_000            # of an oversized code cell, the start is shown as text
+
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+CLOSED_BY_SIBLING = frozenset("p li dt dd tr td th option".split())  # <p>a<p>b: siblings
+TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+
+
+def nesting(text, limit=MAX_NESTING):
+    """How deeply the elements of an HTML text nest, estimated from above in linear time
+    (start tags less the end tags that close one of them), counted up to limit + 1."""
+    stack, deepest = [], 0
+    for match in TAG_START.finditer(text):
+        closing, name = match[1], match[2].lower()
+        if closing:
+            if name in stack:  # the stack never holds more than limit + 1 names
+                del stack[len(stack) - 1 - stack[::-1].index(name):]
+        elif name not in VOID:
+            if name in CLOSED_BY_SIBLING and stack and stack[-1] == name:
+                stack.pop()
+            stack.append(name)
+            deepest = max(deepest, len(stack))
+            if deepest > limit:
+                break
+    return deepest
+
+
+def too_much(text, what, max_chars, html=True):
+    """Why `text` (a `what`) is not rendered, or None when it is within the bounds."""
+    if len(text) > max_chars:
+        return f"{what} of {len(text) // 1000} KB (more than {max_chars // 1000} KB)"
+    if html and nesting(text) > MAX_NESTING:
+        return f"{what} with elements nested more than {MAX_NESTING} deep"
+    return None
+
+
+def notice(reason):
+    # div and em: tags that nbconvert's clean_html, which may come after, keeps
+    return (f'<div class="not-shown"><em>[{html.escape(reason, quote=False)}: not shown on this '
+            "page; the notebook holds it]</em></div>")
+
+
+def _spend(context, chars):
+    """Counts what a page renders; False once the page has rendered PAGE_CHARS."""
+    resources = context.get("resources") if context is not None else None
+    if not isinstance(resources, dict):
+        return True
+    spent = resources["grading_rendered_chars"] = resources.get("grading_rendered_chars", 0) + chars
+    return spent <= PAGE_CHARS
+
+
+PAGE_FULL = f"more than the page shows ({PAGE_CHARS // 1_000_000} MB in all)"
+
+
+@pass_context
+def bounded_clean_html(context, text):
+    """nbconvert's clean_html (outputs' HTML, and the template's second pass over rendered
+    markdown and highlighted code), on HTML within the bounds only."""
+    text = text.decode() if isinstance(text, bytes) else str(text)
+    reason = too_much(text, "HTML", MAX_HTML_CHARS)
+    if reason is None and not _spend(context, len(text)):
+        reason = PAGE_FULL
+    return notice(reason) if reason else nbconvert_clean_html(text)
+
+
+class BoundedHighlight2HTML(Highlight2HTML):
+    """The exporter's highlight_code filter, on code within MAX_CODE_CHARS: of a larger
+    cell, a notice and its first SHOWN_HEAD characters as plain text."""
+
+    jinja_pass_arg = pass_context(lambda context, source: None).jinja_pass_arg
+
+    def __call__(self, context, source, language=None, metadata=None):
+        if not language:  # the notebook's language, as HTMLExporter gives its own filter
+            info = context.get("nb", {}).get("metadata", {}).get("language_info", {})
+            language = info.get("pygments_lexer", info.get("name")) or self.pygments_lexer
+        reason = too_much(source, "code cell", MAX_CODE_CHARS, html=False)
+        if reason is None and not _spend(context, len(source)):
+            reason = PAGE_FULL
+        if reason:
+            return (notice(reason) + '<pre class="not-shown">'
+                    + html.escape(source[:SHOWN_HEAD], quote=False) + "\n...</pre>")
+        return super().__call__(source, language, metadata)
+
+
+def unshown(nb):
+    """[reason] for each piece of the notebook its page will not show (the same bounds as
+    the filters; the page's total aside)."""
+    reasons = []
+    for index, cell in enumerate(nb.cells):
+        pieces = []
+        if cell.cell_type == "markdown":
+            pieces.append((cell.source, "markdown", MAX_MARKDOWN_CHARS, True))
+        elif cell.cell_type == "code":
+            pieces.append((cell.source, "code", MAX_CODE_CHARS, False))
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                for mime, limit in (("text/html", MAX_HTML_CHARS), ("text/markdown", MAX_MARKDOWN_CHARS)):
+                    if isinstance(data.get(mime), str):
+                        pieces.append((data[mime], f"{mime} output", limit, True))
+        for text, what, limit, is_html in pieces:
+            reason = too_much(text, what, limit, is_html)
+            if reason:
+                reasons.append(f"{cell_label(cell, index)}: {reason}, shown as a notice in the "
+                               "feedback and the formgrader")
+    return reasons
 
 
 # ---------------------------------------------------------------------------------------
@@ -298,6 +426,11 @@ class SafeMarkdown2HTML(LoggingConfigurable):
     jinja_pass_arg = pass_context(lambda context, source: None).jinja_pass_arg
 
     def __call__(self, context, source):
+        reason = too_much(source, "markdown", MAX_MARKDOWN_CHARS)
+        if reason is None and not _spend(context, len(source)):
+            reason = PAGE_FULL
+        if reason:
+            return notice(reason)
         exporter = self.parent
         formulas = Formulas()
         renderer = MathRenderer(
@@ -311,4 +444,7 @@ class SafeMarkdown2HTML(LoggingConfigurable):
             **exporter.lexer_options,
         )
         rendered = MarkdownWithMath(renderer=renderer).render(source)
+        reason = too_much(rendered, "markdown", MAX_HTML_CHARS)  # block quotes and lists nest too
+        if reason:
+            return notice(reason)
         return formulas.restore(clean_markdown_html(rendered))

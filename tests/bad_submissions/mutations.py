@@ -113,3 +113,18 @@ def deep_nesting(nb):
     text = json.dumps(nb, indent=1)
     depth = 200_000
     return text.replace('"cells": [', '"cells": [' + "[" * depth + "]" * depth + ",", 1)
+
+
+def oversized_cells(nb):
+    """Two cells of the student's own after the first answer: 300 KB of code, one list of
+    numbers (highlighting and sanitising it for the feedback page took over 40 s), and a
+    markdown cell of 4,000 nested <div>s (44 KB: sanitising it, twice, took 2 to 10 s)."""
+    numbers = ", ".join(str(n) for n in range(100_000, 137_500))
+    code = {"cell_type": "code", "id": "huge-code", "metadata": {}, "outputs": [],
+            "execution_count": None, "source": f"numbers = [{numbers}]\n"}
+    depth = 4_000
+    markdown = {"cell_type": "markdown", "id": "nested-notes", "metadata": {},
+                "source": "<div>" * depth + "OVERSIZED_CELLS" + "</div>" * depth}
+    at = _index(nb, "compute_gradient") + 1
+    nb["cells"][at:at] = [code, markdown]
+    return nb
