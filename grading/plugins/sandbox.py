@@ -8,15 +8,17 @@ by default, runs the kernel inside a bubblewrap sandbox:
   autograded/<student>/<assignment>/ folder, made afresh at every kernel start; nothing
   else of the course (not source/, the gradebook, nbgrader_config.py, other students),
   and nothing the kernel writes reaches the host;
-- it talks to nbgrader over unix sockets in a private folder (jupyter's "ipc"
-  transport), since loopback TCP does not cross the network namespace: that folder's
-  ipc/ sub-folder is the only host path it may write to, the connection file is
-  read-only;
+- it talks to nbgrader over unix sockets (jupyter's "ipc" transport), since loopback
+  TCP does not cross the network namespace; they live in a 1 MiB tmpfs inside the
+  sandbox, which nbgrader reaches through /proc/<sandbox pid>/root: no host folder is
+  writable from inside, the connection file is read-only;
 - memory and processes are limited for the whole sandbox by a cgroup per kernel start
   (grading/plugins/cgroup.py) where the machine allows one; limits_note says when it does not.
 
 nbgrader_config.py selects it through BoundedExecute (grading.plugins.execution).
 """
+import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -87,6 +89,29 @@ class SandboxedKernelManager(AsyncKernelManager):
         # For the instructor report: None while the whole sandbox is limited.
         self.limits_note = (None if kind else
                             f"Memory and process limits are per process only: {why}.")
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.ip = os.path.join(self.private_dir, "ipc", "k")  # as the kernel sees it
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        """Starts the kernel, then points this manager (and the clients it makes) at its
+        sockets inside the sandbox: /proc/<pid>/root/<path>, once bwrap names its pid."""
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self.isolation != "bwrap":
+            return
+        info = os.path.join(self.private_dir, "sandbox.json")
+        for _ in range(3000):  # 30 s; a launcher that fails exits sooner
+            try:
+                with open(info) as f:
+                    pid = int(json.load(f)["child-pid"])
+            except (OSError, ValueError, KeyError, TypeError):
+                if self.provisioner.process.poll() is not None:
+                    return  # it died: nbclient reports a dead kernel
+                await asyncio.sleep(0.01)  # bwrap has not written it yet
+                continue
+            self.ip = f"/proc/{pid}/root{self.ip}"
+            return
 
     def format_kernel_cmd(self, extra_arguments=None):
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
