@@ -117,8 +117,8 @@ class BoundedExecute(Execute):
         2_000_000, help="Characters of output kept for the whole notebook."
     ).tag(config=True)
     max_message_bytes = Integer(
-        16 * MB, help="Largest message part read from a kernel; a larger one is dropped at "
-                      "the socket (ZMQ_MAXMSGSIZE), and the connection cut."
+        16 * MB, help="Largest message read from a kernel (all its parts, at the sandbox's "
+                      "relay; each part, at ZeroMQ's sockets): a larger one cuts the connection."
     ).tag(config=True)
     max_queued_messages = Integer(
         16, help="Messages a socket to the kernel holds before the kernel must wait "
@@ -153,8 +153,7 @@ class BoundedExecute(Execute):
         self.nb, self.resources = nb, resources
         self.checks = self._load_checks(nb, resources)
         self.judge_seconds, self.judge_count = 0.0, 0
-        self.notebook_output_chars = 0
-        self.notebook_message_bytes = 0
+        self.notebook_output_chars = self.notebook_message_bytes = 0
         self.timed_out = set()
         self.deadline = monotonic() + self.notebook_budget
         self.cell_timeout = self.timeout
@@ -228,6 +227,8 @@ class BoundedExecute(Execute):
 
         self._limit_sockets(km.context)
         km.client = client
+        if isinstance(km, SandboxedKernelManager):
+            km.max_message_bytes = self.max_message_bytes  # its relay's limit, all parts
         return km
 
     def _limit_sockets(self, context):
@@ -248,8 +249,8 @@ class BoundedExecute(Execute):
         self.timeout = max(1, min(self.cell_timeout, math.ceil(remaining)))
         instructor = utils.is_locked(cell)
         target = cell if keep_output else copy.deepcopy(cell)
-        self.output_chars = self.message_bytes = 0
-        self.error_kept = self.flooded = False
+        self.start_cell()
+        self.replaying = not keep_output
         judged = keep_output and utils.is_grade(cell) and cell.cell_type == "code"
         try:
             if instructor:
@@ -287,6 +288,12 @@ class BoundedExecute(Execute):
             record(self.nb, f"output of {cell_label(cell, index)} cut at "
                             f"{self.max_output_chars} characters")
 
+    def start_cell(self):
+        """The cell's counters: characters of output, bytes of messages."""
+        self.output_chars = self.message_bytes = 0
+        self.replaying = False
+        self.error_kept = self.flooded = False
+
     def process_message(self, msg, cell, cell_index):
         """Counts every message the kernel sends for the cell against the cell's and the
         notebook's byte budgets and drops what comes past them (flagged), except the
@@ -294,6 +301,8 @@ class BoundedExecute(Execute):
         msg_type = msg.get("msg_type")
         if msg_type == "status":  # how a cell ends: always read, nothing kept
             return super().process_message(msg, cell, cell_index)
+        if self.replaying:
+            return None  # a replay's output is thrown away: nothing to count or keep
         size = message_bytes(msg)
         self.message_bytes += size
         self.notebook_message_bytes += size

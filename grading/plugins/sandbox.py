@@ -21,9 +21,11 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -56,6 +58,90 @@ def check_bubblewrap():
             "elsewhere kernel.unprivileged_userns_clone=1. Or run autograde as root.")
 
 
+class SocketRelay:
+    """Listens at path-<port> on the host for each port and relays every connection to
+    the kernel's socket at target-<port>, byte for byte, reading the ZMTP 3 frames that
+    come back: a message (all its parts) over max_bytes cuts that connection, as does an
+    older protocol. ZeroMQ limits each part of a message (ZMQ_MAXMSGSIZE), not how many
+    parts there are, and holds a whole message before handing it over."""
+
+    def __init__(self, path, target, ports, max_bytes):
+        self.target, self.max_bytes, self.sockets = target, max_bytes, []
+        for port in ports:
+            listener = socket.socket(socket.AF_UNIX)
+            listener.bind(f"{path}-{port}")
+            listener.listen()
+            self.sockets.append(listener)
+            threading.Thread(target=self._accept, args=(listener, port), daemon=True).start()
+
+    def _accept(self, listener, port):
+        while True:
+            try:
+                near, _ = listener.accept()
+            except OSError:
+                return  # closed
+            far = socket.socket(socket.AF_UNIX)
+            self.sockets += [near, far]
+            try:
+                far.connect(f"{self.target}-{port}")
+            except OSError:
+                near.close()  # not bound yet: ZeroMQ connects again
+                far.close()
+                continue
+            threading.Thread(target=self._pump, args=(near, far), daemon=True).start()
+            threading.Thread(target=self._pump, args=(far, near, True), daemon=True).start()
+
+    def _pump(self, source, sink, check=False):
+        frames = self._frames(source) if check else iter(lambda: source.recv(1 << 16), b"")
+        try:
+            for chunk in frames:
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        for sock in (source, sink):  # either end gone, or a message too big: both closed
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _frames(self, source):
+        """The bytes read from source, chunk by chunk, until a message is over max_bytes
+        or the peer speaks ZMTP 1 or 2. Only frame headers are read: flags (1 more,
+        2 long size, 4 command), then the size in 1 or 8 bytes."""
+        greeting, head, body, message = 64, b"", 0, 0
+        while data := source.recv(1 << 16):
+            i = 0
+            while i < len(data):
+                if greeting:  # signature 0xFF ... 0x7F, then the major version
+                    take = min(greeting, len(data) - i)
+                    head, greeting, i = head + data[i:i + take], greeting - take, i + take
+                    if len(head) >= 11 and (head[0] != 0xFF or not head[9] & 1 or head[10] < 3):
+                        return
+                    head = head if greeting else b""
+                elif body:
+                    take = min(body, len(data) - i)
+                    body, i = body - take, i + take
+                else:
+                    head, i = head + data[i:i + 1], i + 1
+                    if len(head) == (9 if head[0] & 2 else 2):
+                        body = int.from_bytes(head[1:], "big")
+                        message += body
+                        if message > self.max_bytes:
+                            return
+                        if not head[0] & 1 or head[0] & 4:
+                            message = 0  # the message (or command) ends with this frame
+                        head = b""
+            yield data
+
+    def close(self):
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernels start through the grading kernel launcher."""
 
@@ -72,6 +158,9 @@ class SandboxedKernelManager(AsyncKernelManager):
                   "0 for none.").tag(config=True)
     cpu_limit_seconds = Integer(
         600, help="CPU seconds a kernel may use in all (RLIMIT_CPU); 0 for none.").tag(config=True)
+    max_message_bytes = Integer(
+        16 * 1024 * 1024, help="Largest message (all its parts) relayed from a sandboxed "
+                               "kernel; a larger one cuts that connection.").tag(config=True)
     file_size_limit_mb = Integer(
         64, help="Largest file a kernel may write (RLIMIT_FSIZE), MiB; 0 for none.").tag(config=True)
 
@@ -85,6 +174,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         os.mkdir(os.path.join(self.private_dir, "ipc"), 0o700)
         self.ip = os.path.join(self.private_dir, "ipc", "k")
         self.cgroups = []  # of the kernels started and not yet cleaned up
+        self.relay = None
         kind, why = cgroup.probe()
         # For the instructor report: None while the whole sandbox is limited.
         self.limits_note = (None if kind else
@@ -95,8 +185,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        """Starts the kernel, then points this manager (and the clients it makes) at its
-        sockets inside the sandbox: /proc/<pid>/root/<path>, once bwrap names its pid."""
+        """Starts the kernel, then relays its sockets inside the sandbox, which the host
+        reaches as /proc/<pid>/root/<path> once bwrap names its pid, to the same paths on
+        the host, where this manager and its clients connect."""
         await super()._async_launch_kernel(kernel_cmd, **kw)
         if self.isolation != "bwrap":
             return
@@ -110,7 +201,9 @@ class SandboxedKernelManager(AsyncKernelManager):
                     return  # it died: nbclient reports a dead kernel
                 await asyncio.sleep(0.01)  # bwrap has not written it yet
                 continue
-            self.ip = f"/proc/{pid}/root{self.ip}"
+            self.relay = SocketRelay(self.ip, f"/proc/{pid}/root{self.ip}",
+                                     [self.shell_port, self.iopub_port, self.stdin_port,
+                                      self.control_port, self.hb_port], self.max_message_bytes)
             return
 
     def format_kernel_cmd(self, extra_arguments=None):
@@ -131,6 +224,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
+        if self.relay:
+            self.relay.close()
+            self.relay = None
         # The kernel is dead by now (and its pid namespace with it): kill any straggler
         # and drop the cgroups; a restart makes new ones.
         cgroup.remove(self.cgroups)

@@ -1,8 +1,10 @@
 # Correct answers. One answer cell sends 128 MiB of widget (comm) messages: eight widgets
-# of 8 MiB each, eight 8 MiB updates and one message of four 8 MiB binary buffers
-# (nbclient kept every widget's state: eighty 12 MiB messages took nbgrader to 2 GiB).
-# Another shows one small output 400 times under the same display id, then updates them
-# all to 4 MB each (1.6 GB in the graded notebook had nbclient kept the update).
+# of 8 MiB each, then eight 8 MiB updates (nbclient kept every widget's state: eighty
+# 12 MiB messages took nbgrader to 2 GiB). Another shows one small output 400 times under
+# the same display id, then updates them all to 4 MB each (1.6 GB in the graded notebook,
+# had nbclient kept the update). The last sends one widget message of forty 8 MiB binary
+# parts (the same memory each time: 320 MiB that the kernel never holds), past the 16 MiB
+# that ZeroMQ checks per part; without the relay nbgrader held all of it.
 # %% minus_gradient
 def minus_operator_gradient(self):
     return 1, -1
@@ -17,8 +19,6 @@ widgets = [create_comm(target_name="jupyter.widget",
            for _ in range(8)]
 for widget in widgets:
     widget.send({"method": "update", "state": {"value": big}, "buffer_paths": []})
-widgets[0].send({"method": "update", "state": {}, "buffer_paths": [["b", str(i)] for i in range(4)]},
-                buffers=[memoryview(big.encode())] * 4)
 print("MESSAGE_FLOOD comms sent")
 # %% divide_gradient
 def divide_operator_gradient(self):
@@ -31,3 +31,11 @@ from IPython.display import display, update_display
 for _ in range(400):
     display({"text/plain": "."}, raw=True, display_id="flood")
 update_display({"text/plain": "u" * 4_000_000}, raw=True, display_id="flood")
+# %% negative_gradient
+def negative_operator_gradient(self):
+    return (-1,)
+Negative.operator_gradient = negative_operator_gradient
+
+part = memoryview(big.encode())
+widgets[1].send({"method": "update", "state": {}, "buffer_paths": [["b", str(i)] for i in range(40)]},
+                buffers=[part] * 40)
