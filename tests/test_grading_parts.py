@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from grading.plugins.execution import BoundedExecute
+from grading.plugins.execution import CUT_MARK, BoundedExecute
 from grading.plugins.feedback import visible_source
 from grading.plugins.findings import MAX_FINDINGS, MAX_REASON_CHARS, findings, record
 from grading.plugins.integrity import suspicious_constructs
@@ -209,3 +209,4 @@ def test_a_display_update_counts_once_per_output_it_rewrites():
     ex.process_message(message("update_display_data", big), cell, 0)
     assert 0 < kept < 100  # small outputs under one id add up too
     assert all(output.data["text/plain"] == "." for output in cell.outputs if "data" in output)
+    assert sum(CUT_MARK in output.get("text", "") for output in cell.outputs) == 1

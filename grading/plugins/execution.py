@@ -328,6 +328,9 @@ class BoundedExecute(Execute):
             self.notebook_output_chars += size * copies
             if (self.output_chars > self.max_output_chars
                     or self.notebook_output_chars > self.max_notebook_output_chars):
+                if not any(CUT_MARK in output.get("text", "") for output in cell.outputs):
+                    cell.outputs.append(new_output("stream", name="stdout", text=(
+                        f"\n[{CUT_MARK} after {self.max_output_chars} characters]\n")))
                 if msg_type == "update_display_data":
                     return None
                 msg = {**msg, "content": {**content, "transient": {}}}  # shown, updates nothing

@@ -18,6 +18,7 @@ by default, runs the kernel inside a bubblewrap sandbox:
 nbgrader_config.py selects it through BoundedExecute (grading.plugins.execution).
 """
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -66,9 +68,11 @@ class SocketRelay:
     parts there are, and holds a whole message before handing it over."""
 
     def __init__(self, path, target, ports, max_bytes):
-        self.target, self.max_bytes, self.sockets = target, max_bytes, []
+        self.target, self.max_bytes, self.sockets, self.closed = target, max_bytes, [], False
         for port in ports:
             listener = socket.socket(socket.AF_UNIX)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{path}-{port}")  # left by the kernel's previous start
             listener.bind(f"{path}-{port}")
             listener.listen()
             self.sockets.append(listener)
@@ -82,10 +86,16 @@ class SocketRelay:
                 return  # closed
             far = socket.socket(socket.AF_UNIX)
             self.sockets += [near, far]
-            try:
-                far.connect(f"{self.target}-{port}")
-            except OSError:
-                near.close()  # not bound yet: ZeroMQ connects again
+            for _ in range(1000):  # the kernel binds its sockets a moment after it starts
+                try:
+                    far.connect(f"{self.target}-{port}")
+                    break
+                except OSError:
+                    if self.closed:
+                        return
+                    time.sleep(0.01)
+            else:
+                near.close()  # ZeroMQ connects again, if it still wants to
                 far.close()
                 continue
             threading.Thread(target=self._pump, args=(near, far), daemon=True).start()
@@ -134,6 +144,7 @@ class SocketRelay:
             yield data
 
     def close(self):
+        self.closed = True
         for sock in self.sockets:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
