@@ -52,6 +52,7 @@ TEST_LIMITS = """
 c.Execute.timeout = 6
 c.Execute.iopub_timeout = 3
 c.BoundedExecute.notebook_budget = 120
+c.BoundedExecute.max_cell_message_bytes = 16 * 1024 ** 2
 """
 
 

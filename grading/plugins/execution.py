@@ -78,11 +78,18 @@ class BudgetSpent(Exception):
 
 
 def message_bytes(msg):
-    """The size of a kernel message: its content as JSON plus its binary buffers."""
-    try:
-        size = len(json.dumps(msg.get("content")))
-    except (TypeError, ValueError, RecursionError):
-        size = 0
+    """About the size of a kernel message: the characters of every key and value of its
+    content (walked, not copied: it may be many MiB), plus its binary buffers."""
+    size, stack = 0, [msg.get("content")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            size += len(item) if isinstance(item, str) else 8
     return size + sum(len(memoryview(buffer).cast("B")) for buffer in msg.get("buffers") or [])
 
 
@@ -121,7 +128,7 @@ class BoundedExecute(Execute):
                       "relay; each part, at ZeroMQ's sockets): a larger one cuts the connection."
     ).tag(config=True)
     max_queued_messages = Integer(
-        16, help="Messages a socket to the kernel holds before the kernel must wait "
+        4, help="Messages a socket to the kernel holds before the kernel must wait "
                  "(ZMQ_RCVHWM; the kernel drops broadcast output past it)."
     ).tag(config=True)
     max_cell_message_bytes = Integer(
@@ -260,14 +267,14 @@ class BoundedExecute(Execute):
             self.execute_cell(target, index, store_history=True)
             if instructor:
                 self._guard_check(f"after {cell_label(cell, index)}")
+            if self._connection_cut():
+                raise KernelLost(index, self._cut_text())
         except DeadKernelError:
             raise KernelLost(index, "the kernel died (os._exit, a crash, or the memory or "
                                     "CPU limit)") from None
-        except CellTimeoutError as error:
-            if "IOPub" in str(error):  # its end never came: a message cut at the socket
-                raise KernelLost(index, "lost its output channel (a message over "
-                                        f"{self.max_message_bytes // MB} MiB, or a flood), so "
-                                        "the kernel was restarted,") from None
+        except CellTimeoutError:
+            if self._connection_cut():  # its end was lost with the message cut
+                raise KernelLost(index, self._cut_text()) from None
             raise KernelLost(index, f"timed out after {self.timeout} s and ignored the "
                                     "interrupt, so the kernel was restarted,") from None
         finally:
@@ -287,6 +294,16 @@ class BoundedExecute(Execute):
         if any(CUT_MARK in output.get("text", "") for output in cell.outputs):
             record(self.nb, f"output of {cell_label(cell, index)} cut at "
                             f"{self.max_output_chars} characters")
+
+    def _connection_cut(self):
+        """Whether the sandbox's relay cut a connection of this kernel (a message over
+        max_message_bytes): what the cell sent after it may be lost, so the kernel is."""
+        relay = getattr(self.km, "relay", None)
+        return bool(relay and relay.cut)
+
+    def _cut_text(self):
+        return (f"lost its output channel (a message over {self.max_message_bytes // MB} MiB), "
+                "so the kernel was restarted,")
 
     def start_cell(self):
         """The cell's counters: characters of output, bytes of messages."""

@@ -69,6 +69,7 @@ class SocketRelay:
 
     def __init__(self, path, target, ports, max_bytes):
         self.target, self.max_bytes, self.sockets, self.closed = target, max_bytes, [], False
+        self.cut = False  # whether a message too big cut a connection
         for port in ports:
             listener = socket.socket(socket.AF_UNIX)
             with contextlib.suppress(FileNotFoundError):
@@ -137,6 +138,7 @@ class SocketRelay:
                         body = int.from_bytes(head[1:], "big")
                         message += body
                         if message > self.max_bytes:
+                            self.cut = True
                             return
                         if not head[0] & 1 or head[0] & 4:
                             message = 0  # the message (or command) ends with this frame

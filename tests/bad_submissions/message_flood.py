@@ -1,8 +1,8 @@
-# Correct answers. One answer cell sends 128 MiB of widget (comm) messages: eight widgets
-# of 8 MiB each, then eight 8 MiB updates (nbclient kept every widget's state: eighty
-# 12 MiB messages took nbgrader to 2 GiB). Another shows one small output 400 times under
-# the same display id, then updates them all to 4 MB each (1.6 GB in the graded notebook,
-# had nbclient kept the update). The last sends one widget message of forty 8 MiB binary
+# Correct answers. One answer cell sends 24 MiB of widget (comm) messages, over this
+# batch's 16 MiB a cell: two widgets of 8 MiB each, then an 8 MiB update (nbclient kept
+# every widget's state: eighty 12 MiB widgets took nbgrader to 2 GiB). Another shows one
+# small output 400 times under the same display id, then updates them all to 4 MB each
+# (1.6 GB in the graded notebook, had nbclient kept the update). The last sends one widget message of forty 8 MiB binary
 # parts (the same memory each time: 320 MiB that the kernel never holds), past the 16 MiB
 # that ZeroMQ checks per part; without the relay nbgrader held all of it.
 # %% minus_gradient
@@ -16,9 +16,8 @@ big = "w" * (8 * 1024 ** 2)
 widgets = [create_comm(target_name="jupyter.widget",
                        data={"state": {"_model_name": "FloodModel", "_model_module": "flood",
                                        "value": big}, "buffer_paths": []})
-           for _ in range(8)]
-for widget in widgets:
-    widget.send({"method": "update", "state": {"value": big}, "buffer_paths": []})
+           for _ in range(2)]
+widgets[0].send({"method": "update", "state": {"value": big}, "buffer_paths": []})
 print("MESSAGE_FLOOD comms sent")
 # %% divide_gradient
 def divide_operator_gradient(self):
