@@ -52,6 +52,7 @@ TEST_LIMITS = """
 c.Execute.timeout = 6
 c.Execute.iopub_timeout = 3
 c.BoundedExecute.notebook_budget = 120
+c.BoundedExecute.max_cell_message_bytes = 16 * 1024 ** 2
 """
 
 
@@ -399,6 +400,20 @@ def test_scratch_space_is_bounded(batch):
                re.findall(r"^SHM_FILL (\S+) (\d+)", text, re.MULTILINE)}
     assert set(written) == {"/dev/shm", "/tmp", "."}, text[-3000:]
     assert all(size <= 256 * 1024 ** 2 for size in written.values()), written
+
+
+def test_the_socket_folder_is_bounded(batch):
+    needs("ipc_fill")
+    assert "IPC_FILL" in printed(batch.course, "ipc_fill")
+    [written] = numbers_printed(batch.course, "ipc_fill", "IPC_FILL")
+    assert written <= 1024 ** 2  # the sandbox's 1 MiB tmpfs, not the host's /tmp
+    assert "IPC_FILL 1048576 ENOSPC" in printed(batch.course, "ipc_fill")
+
+
+def test_kernel_messages_past_the_caps_are_dropped(batch):
+    needs("message_flood")
+    assert notebook_path(batch.course, "autograded", "message_flood").stat().st_size < 5_000_000
+    assert "MESSAGE_FLOOD" not in printed(batch.course, "message_flood")  # after the cap
 
 
 def test_no_process_outlives_its_kernel(batch):

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from grading.plugins.execution import BoundedExecute
+from grading.plugins.execution import CUT_MARK, BoundedExecute
 from grading.plugins.feedback import visible_source
 from grading.plugins.findings import MAX_FINDINGS, MAX_REASON_CHARS, findings, record
 from grading.plugins.integrity import suspicious_constructs
@@ -146,3 +146,67 @@ def test_kernel_restarts_are_paid_from_the_budget(tmp_path):
     assert [output.ename for output in nb.cells[-1].outputs] == ["NotRun"]
     assert "time budget of 4 s spent" in reasons(nb)
     assert reasons(nb).count("the kernel died") < 30
+
+
+def message(msg_type, content, buffers=()):
+    return {"msg_type": msg_type, "header": {"msg_type": msg_type}, "content": content,
+            "parent_header": {"msg_id": "cell"}, "buffers": list(buffers)}
+
+
+def executor(**limits):
+    """A BoundedExecute fed messages by hand (no kernel), as nbclient would for one cell."""
+    config = Config()
+    for name, value in limits.items():
+        setattr(config.BoundedExecute, name, value)
+    ex = BoundedExecute(config=config)
+    ex.nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("flood()")])
+    ex.reset_execution_trackers()
+    ex.clear_before_next_output = False
+    ex.notebook_output_chars = ex.notebook_message_bytes = 0
+    ex.start_cell()
+    return ex, ex.nb.cells[0]
+
+
+def error(evalue="bad"):
+    return message("error", {"ename": "AssertionError", "evalue": evalue,
+                             "traceback": ["line"] * 100_000})
+
+
+def test_widget_messages_are_counted_never_kept_and_cut_at_the_cap():
+    ex, cell = executor(max_cell_message_bytes=10_000_000)
+    state = {"state": {"_model_name": "OutputModel", "_model_module": "@jupyter-widgets/output",
+                       "value": "w" * 3_000_000}, "buffer_paths": [["b"]]}
+    for kind in ("comm_open", "comm_msg", "comm_msg", "comm_close", "no_such_type"):
+        ex.process_message(message(kind, {"comm_id": "c", "target_name": "jupyter.widget",
+                                          "data": state}, [b"x" * 1_000_000]), cell, 0)
+    ex.process_message(message("stream", {"name": "stdout", "text": "after the cap"}), cell, 0)
+    for _ in range(3):
+        ex.process_message(error(), cell, 0)
+    assert ex.widget_state == {} and ex.comm_objects == {}
+    assert [o.output_type for o in cell.outputs] == ["stream", "error"]
+    assert "more than 9 MiB" in cell.outputs[0].text
+    assert len(json.dumps(cell.outputs[1])) < 20_000  # the error kept, shrunk: the test still fails
+    assert "past the cap of 9 MiB dropped from cell 1" in reasons(ex.nb)
+    assert findings(ex.nb)[-1]["review"]
+
+
+def test_an_error_past_the_notebook_output_cap_is_still_kept():
+    ex, cell = executor(max_notebook_output_chars=1_000, max_output_chars=100_000)
+    ex.process_message(message("stream", {"name": "stdout", "text": "x" * 5_000}), cell, 0)
+    ex.process_message(error(), cell, 0)
+    ex.process_message(error("again"), cell, 0)
+    assert [o.output_type for o in cell.outputs] == ["stream", "error"]
+    assert cell.outputs[1].evalue == "bad"
+
+
+def test_a_display_update_counts_once_per_output_it_rewrites():
+    ex, cell = executor(max_output_chars=50_000)
+    shown = {"data": {"text/plain": "."}, "metadata": {}, "transient": {"display_id": "d"}}
+    for _ in range(100):
+        ex.process_message(message("display_data", shown), cell, 0)
+    kept = len(cell.outputs)
+    big = {**shown, "data": {"text/plain": "u" * 5_000}}  # 100 copies of 5,000 characters
+    ex.process_message(message("update_display_data", big), cell, 0)
+    assert 0 < kept < 100  # small outputs under one id add up too
+    assert all(output.data["text/plain"] == "." for output in cell.outputs if "data" in output)
+    assert sum(CUT_MARK in output.get("text", "") for output in cell.outputs) == 1

@@ -1,20 +1,22 @@
 """The kernel sandbox on its own: grading/plugins/kernel_side/launcher.py run as SandboxedKernelManager
 runs it, with a small `python -c` program in place of ipykernel, in real bubblewrap and
-real cgroups. The program reports what it saw through a file in the ipc folder, the one
-host folder the sandbox may write to."""
+real cgroups. The program reports what it saw through a file in its own /tmp, which the
+test reads through /proc/<pid>/root, as the grader reaches the kernel's sockets."""
 import asyncio
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 from grading.plugins import cgroup
-from grading.plugins.sandbox import LAUNCHER, SandboxedKernelManager
+from grading.plugins.sandbox import LAUNCHER, SandboxedKernelManager, SocketRelay
 
 from tests.support import ROOT
 MB = 1024 * 1024
@@ -34,22 +36,48 @@ def work(tmp_path):
 
 
 def sandboxed(work, code, *options, pass_fds=()):
-    """Runs code as the kernel, through the launcher; returns (process, what it reported)."""
+    """Runs code as the kernel, through the launcher; returns (process, what it reported).
+    The program writes its report into its /tmp, a tmpfs of the sandbox's own, and waits:
+    the test reads it through /proc/<pid>/root, as the grader reaches the kernel's
+    sockets, then ends the sandbox."""
     private = Path(tempfile.mkdtemp(prefix="nbg-", dir="/tmp"))
     try:
         (private / "ipc").mkdir()
         (private / "kernel.json").write_text("{}")
-        result = private / "ipc" / "result.json"
-        prologue = ("import json, os, sys\n"
-                    f"def report(**seen):\n    with open({str(result)!r}, 'w') as f:\n"
-                    "        json.dump(seen, f)\n")
-        process = subprocess.run(
+        result = Path(f"{private}-report.json")  # the sandbox's own /tmp
+        prologue = ("import json, os, sys, time\n"
+                    f"def report(**seen):\n    with open({str(result)!r} + '~', 'w') as f:\n"
+                    "        json.dump(seen, f)\n"
+                    f"    os.replace({str(result)!r} + '~', {str(result)!r})\n"
+                    "    time.sleep(120)\n")
+        process = subprocess.Popen(
             [sys.executable, str(LAUNCHER), "--private-dir", str(private), *options,
              "--", sys.executable, "-c", prologue + code],
-            cwd=work, capture_output=True, text=True, timeout=120, pass_fds=pass_fds)
-        return process, json.loads(result.read_text()) if result.exists() else None
+            cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            pass_fds=pass_fds)
+        seen, deadline = None, time.monotonic() + 120
+        while seen is None and process.poll() is None and time.monotonic() < deadline:
+            seen = read_report(private, result)
+            time.sleep(0.05)
+        process.kill()
+        out, err = process.communicate()
+        return subprocess.CompletedProcess(process.args, process.returncode, out, err), seen
     finally:
         shutil.rmtree(private)
+        Path(f"{private}-report.json").unlink(missing_ok=True)  # isolation none: the host's
+
+
+def read_report(private, result):
+    """The report, read on the host (isolation none) or inside the sandbox (bwrap)."""
+    try:
+        pid = json.loads((private / "sandbox.json").read_text())["child-pid"]
+        path = Path(f"/proc/{pid}/root{result}")
+    except (OSError, ValueError, KeyError):
+        path = result
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def test_the_kernel_works_on_a_private_copy_of_its_folder(work):
@@ -166,7 +194,7 @@ report(done=True, tty=os.stat("/dev/tty").st_rdev == os.stat("/dev/null").st_rde
     assert "fake log line" not in process.stderr and "banner" not in process.stdout
 
 
-def test_only_the_sockets_folder_is_writable(work):
+def test_the_system_is_read_only(work):
     _, seen = sandboxed(work, """
 results = {}
 for path in ("/planted", "/dev/planted", "/opt/python/1/x", "/etc/passwd"):
@@ -198,12 +226,15 @@ except OSError:
 def test_scratch_file_systems_are_sized(work):
     _, seen = sandboxed(work, """
 sizes = {}
-for path in ("/tmp", "/dev/shm", "/home", "/home/student/work"):
+import glob
+sockets = os.path.dirname(glob.glob("/tmp/nbg-*/kernel.json")[0]) + "/ipc"
+for path in ("/tmp", "/dev/shm", "/home", "/home/student/work", sockets):
     s = os.statvfs(path)
     sizes[path] = s.f_blocks * s.f_frsize
-report(sizes=sizes)
+report(sizes=sizes, sockets=sockets)
 """)
     sizes = seen["sizes"]
+    assert sizes[seen["sockets"]] <= 1 * MB  # the sockets' folder: nothing else fits
     assert sizes["/dev/shm"] <= 64 * MB and sizes["/tmp"] <= 256 * MB
     assert sizes["/home"] <= 64 * MB and sizes["/home/student/work"] <= 256 * MB
 
@@ -286,3 +317,48 @@ def test_the_manager_starts_a_real_kernel_and_cleans_up(tmp_path, monkeypatch):
         assert km.limits_note is None and len(running) >= 1
     else:
         assert "per process only" in km.limits_note and running == []
+
+
+def received(sock):
+    """Everything sock gets until its peer closes."""
+    sock.settimeout(10)
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def test_the_relay_passes_messages_and_cuts_one_too_big(tmp_path):
+    """The relay between nbgrader and a sandboxed kernel's sockets reads the ZMTP frames the
+    kernel sends: a message whose parts add up to more than its limit cuts the connection
+    (ZeroMQ limits each part only), and so does an older protocol version."""
+    kernel = socket.socket(socket.AF_UNIX)
+    kernel.bind(f"{tmp_path}/k-1")
+    kernel.listen()
+    relay = SocketRelay(f"{tmp_path}/h", f"{tmp_path}/k", [1], max_bytes=1000)
+    try:
+        greeting = b"\xff" + bytes(8) + b"\x7f\x03\x01" + b"NULL".ljust(20, b"\0") + bytes(32)
+        small = b"\x01\x03abc" + b"\x02" + (5).to_bytes(8, "big") + b"defgh"  # two parts
+        part = b"\x03" + (400).to_bytes(8, "big") + b"x" * 400  # long, more to come
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(f"{tmp_path}/h-1")
+        near, _ = kernel.accept()
+        near.sendall(greeting + small + small)
+        client.settimeout(10)
+        got = b""
+        while len(got) < len(greeting + small * 2):
+            got += client.recv(65536)
+        assert got == greeting + small * 2
+        client.sendall(b"to the kernel")
+        assert near.recv(100) == b"to the kernel"
+        near.sendall(part * 3 + b"\x00\x01z")  # 1,201 bytes in one message
+        assert len(received(client)) < 1200  # then the connection is cut
+
+        old = socket.socket(socket.AF_UNIX)  # ZMTP 2.0: refused
+        old.connect(f"{tmp_path}/h-1")
+        near, _ = kernel.accept()
+        near.sendall(b"\xff" + bytes(8) + b"\x7f\x01\x05" + b"\x00\x01a")
+        assert received(old) == b""
+    finally:
+        relay.close()
+        kernel.close()

@@ -8,6 +8,10 @@
   question, not the rest of the notebook. The cell gets an error saying what happened.
 - Output: at most max_output_chars per cell are kept, counted as messages arrive (and
   capped in the kernel too), so a print loop cannot fill the grader's memory.
+- Messages: everything the kernel sends for a cell (widget/comm messages, displays,
+  display updates, unknown types) counts against max_cell_message_bytes and
+  max_notebook_message_bytes; what comes past them is dropped and flagged, except one
+  error per cell, so a failing test still fails. Widget state is never kept.
 - Integrity: the kernel guard (kernel_side/guard.py) is installed before any student
   code runs, and every instructor cell (tests included) runs between two guard checks
   that undo and report tampering with IPython, builtins or the modules tests use.
@@ -27,7 +31,7 @@ from time import monotonic
 
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbformat.v4 import new_output
+from nbformat.v4 import new_output, output_from_msg
 import zmq
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
@@ -41,6 +45,12 @@ from .sandbox import SandboxedKernelManager, check_bubblewrap
 GUARD_SOURCE = (Path(__file__).parent / "kernel_side" / "guard.py").read_text()
 CUT_MARK = "output cut by the grader"  # the guard's note in the kernel says the same
 GUARD_REPLY_CHARS = 100_000  # the guard's answer is a short JSON list of changes
+ERROR_CHARS = 10_000  # what is kept of an error's name, value and traceback
+MB = 1024 * 1024
+# iopub messages nbgrader turns into outputs; any other type (comm_*, unknown) is counted
+# and dropped: nothing of widgets is kept.
+KEPT_TYPES = {"status", "stream", "display_data", "execute_result", "error", "clear_output",
+              "update_display_data", "execute_input"}
 
 
 def guard_bootstrap(max_output_chars):
@@ -67,6 +77,33 @@ class BudgetSpent(Exception):
     pass
 
 
+def message_bytes(msg):
+    """About the size of a kernel message: the characters of every key and value of its
+    content (walked, not copied: it may be many MiB), plus its binary buffers."""
+    size, stack = 0, [msg.get("content")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            size += len(item) if isinstance(item, str) else 8
+    return size + sum(len(memoryview(buffer).cast("B")) for buffer in msg.get("buffers") or [])
+
+
+def shrunk_error(msg):
+    """An error message cut to ERROR_CHARS: its name, value and traceback stay readable."""
+    content = msg["content"]
+    traceback = content.get("traceback")
+    traceback = traceback if isinstance(traceback, list) else []
+    text = "\n".join(str(line) for line in traceback[:50])[:ERROR_CHARS]
+    return {**msg, "content": {"ename": str(content.get("ename"))[:200],
+                               "evalue": str(content.get("evalue"))[:ERROR_CHARS],
+                               "traceback": [text]}}
+
+
 def error_output(ename, evalue):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
@@ -87,8 +124,19 @@ class BoundedExecute(Execute):
         2_000_000, help="Characters of output kept for the whole notebook."
     ).tag(config=True)
     max_message_bytes = Integer(
-        16 * 1024 * 1024, help="Largest message read from a kernel; a larger one cuts the "
-                               "connection (ZMQ_MAXMSGSIZE), so the kernel is lost."
+        16 * MB, help="Largest message read from a kernel (all its parts, at the sandbox's "
+                      "relay; each part, at ZeroMQ's sockets): a larger one cuts the connection."
+    ).tag(config=True)
+    max_queued_messages = Integer(
+        4, help="Messages a socket to the kernel holds before the kernel must wait "
+                 "(ZMQ_RCVHWM; the kernel drops broadcast output past it)."
+    ).tag(config=True)
+    max_cell_message_bytes = Integer(
+        64 * MB, help="Bytes of messages (outputs, widgets, anything) a cell may send; the "
+                      "rest is dropped and the submission flagged."
+    ).tag(config=True)
+    max_notebook_message_bytes = Integer(
+        256 * MB, help="Bytes of messages the whole notebook may send; then as above."
     ).tag(config=True)
     judge = Bool(
         True, help="Have each test cell's answer checked by the assignment's outside judge "
@@ -102,6 +150,8 @@ class BoundedExecute(Execute):
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(**kwargs)
+        self.store_widget_state = False  # widget state is never kept (nor rendered)
+        self.comm_open_handlers = {}  # no Output widget: its outputs stay the cell's
 
     # -- the notebook ------------------------------------------------------------------
 
@@ -110,7 +160,7 @@ class BoundedExecute(Execute):
         self.nb, self.resources = nb, resources
         self.checks = self._load_checks(nb, resources)
         self.judge_seconds, self.judge_count = 0.0, 0
-        self.notebook_output_chars = 0
+        self.notebook_output_chars = self.notebook_message_bytes = 0
         self.timed_out = set()
         self.deadline = monotonic() + self.notebook_budget
         self.cell_timeout = self.timeout
@@ -172,11 +222,25 @@ class BoundedExecute(Execute):
                 done.add(index)
 
     def create_kernel_manager(self):
-        """nbclient's kernel manager, whose sockets refuse any message over
-        max_message_bytes: nothing the kernel sends can fill the grader's memory."""
+        """nbclient's kernel manager, whose sockets, and its clients', refuse any message
+        part over max_message_bytes and queue at most max_queued_messages."""
         km = super().create_kernel_manager()
-        km.context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+        make_client = km.client
+
+        def client(**kwargs):
+            kc = make_client(**kwargs)
+            self._limit_sockets(kc.context)  # its own context: set before its sockets exist
+            return kc
+
+        self._limit_sockets(km.context)
+        km.client = client
+        if isinstance(km, SandboxedKernelManager):
+            km.max_message_bytes = self.max_message_bytes  # its relay's limit, all parts
         return km
+
+    def _limit_sockets(self, context):
+        context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+        context.setsockopt(zmq.RCVHWM, self.max_queued_messages)
 
     def _leave_unrun(self, done, why):
         for index, cell in enumerate(self.nb.cells):
@@ -192,7 +256,8 @@ class BoundedExecute(Execute):
         self.timeout = max(1, min(self.cell_timeout, math.ceil(remaining)))
         instructor = utils.is_locked(cell)
         target = cell if keep_output else copy.deepcopy(cell)
-        self.output_chars = 0
+        self.start_cell()
+        self.replaying = not keep_output
         judged = keep_output and utils.is_grade(cell) and cell.cell_type == "code"
         try:
             if instructor:
@@ -202,10 +267,14 @@ class BoundedExecute(Execute):
             self.execute_cell(target, index, store_history=True)
             if instructor:
                 self._guard_check(f"after {cell_label(cell, index)}")
+            if self._connection_cut():
+                raise KernelLost(index, self._cut_text())
         except DeadKernelError:
             raise KernelLost(index, "the kernel died (os._exit, a crash, or the memory or "
                                     "CPU limit)") from None
         except CellTimeoutError:
+            if self._connection_cut():  # its end was lost with the message cut
+                raise KernelLost(index, self._cut_text()) from None
             raise KernelLost(index, f"timed out after {self.timeout} s and ignored the "
                                     "interrupt, so the kernel was restarted,") from None
         finally:
@@ -226,6 +295,78 @@ class BoundedExecute(Execute):
             record(self.nb, f"output of {cell_label(cell, index)} cut at "
                             f"{self.max_output_chars} characters")
 
+    def _connection_cut(self):
+        """Whether the sandbox's relay cut a connection of this kernel (a message over
+        max_message_bytes): what the cell sent after it may be lost, so the kernel is."""
+        relay = getattr(self.km, "relay", None)
+        return bool(relay and relay.cut)
+
+    def _cut_text(self):
+        return (f"lost its output channel (a message over {self.max_message_bytes // MB} MiB), "
+                "so the kernel was restarted,")
+
+    def start_cell(self):
+        """The cell's counters: characters of output, bytes of messages."""
+        self.output_chars = self.message_bytes = 0
+        self.replaying = False
+        self.error_kept = self.flooded = False
+
+    def process_message(self, msg, cell, cell_index):
+        """Counts every message the kernel sends for the cell against the cell's and the
+        notebook's byte budgets and drops what comes past them (flagged), except the
+        cell's first error; keeps only the message types that make outputs."""
+        msg_type = msg.get("msg_type")
+        if msg_type == "status":  # how a cell ends: always read, nothing kept
+            return super().process_message(msg, cell, cell_index)
+        if self.replaying:
+            return None  # a replay's output is thrown away: nothing to count or keep
+        size = message_bytes(msg)
+        self.message_bytes += size
+        self.notebook_message_bytes += size
+        if msg_type == "error":
+            msg = shrunk_error(msg)
+        if (self.message_bytes > self.max_cell_message_bytes
+                or self.notebook_message_bytes > self.max_notebook_message_bytes):
+            self._note_flood(cell, cell_index)
+            if msg_type == "error" and not self.error_kept:
+                self.error_kept = True
+                cell.outputs.append(output_from_msg(msg))
+            return None
+        if msg_type not in KEPT_TYPES:
+            return None
+        if msg_type == "error":
+            self.error_kept = True
+        content = msg["content"]
+        display_id = (content.get("transient") or {}).get("display_id")
+        if display_id and msg_type in ("display_data", "execute_result", "update_display_data"):
+            # An update rewrites every output shown under that id: each copy counts.
+            copies = sum(map(len, self._display_id_map.get(display_id, {}).values()))
+            self.output_chars += size * copies
+            self.notebook_output_chars += size * copies
+            if (self.output_chars > self.max_output_chars
+                    or self.notebook_output_chars > self.max_notebook_output_chars):
+                if not any(CUT_MARK in output.get("text", "") for output in cell.outputs):
+                    cell.outputs.append(new_output("stream", name="stdout", text=(
+                        f"\n[{CUT_MARK} after {self.max_output_chars} characters]\n")))
+                if msg_type == "update_display_data":
+                    return None
+                msg = {**msg, "content": {**content, "transient": {}}}  # shown, updates nothing
+        return super().process_message(msg, cell, cell_index)
+
+    def _note_flood(self, cell, cell_index):
+        if self.flooded:
+            return
+        self.flooded = True
+        cap, total = self.max_cell_message_bytes, self.message_bytes
+        if self.notebook_message_bytes > self.max_notebook_message_bytes:
+            cap, total = self.max_notebook_message_bytes, self.notebook_message_bytes
+        label = cell_label(cell, cell_index)
+        record(self.nb, f"messages from the kernel past the cap of {cap // MB} MiB dropped "
+                        f"from {label} on (output, widgets: {total // MB} MiB)", review=True)
+        cell.outputs.append(new_output("stream", name="stdout", text=(
+            f"\n[the grader dropped what came next: the kernel sent more than {cap // MB} "
+            "MiB]\n")))
+
     def output(self, outs, msg, display_id, cell_index):
         """Keeps output only up to max_output_chars per cell, dropping the rest as it
         arrives (nbclient would hold all of it, then nbgrader would cut it). The kernel
@@ -236,6 +377,10 @@ class BoundedExecute(Execute):
         self.output_chars += size
         self.notebook_output_chars += size
         limit = self.max_output_chars + 200
+        if (msg["msg_type"] == "error" and not any(o.output_type == "error" for o in outs)
+                and (self.output_chars > limit
+                     or self.notebook_output_chars > self.max_notebook_output_chars)):
+            return super().output(outs, msg, display_id, cell_index)  # a failing test fails
         if self.notebook_output_chars > self.max_notebook_output_chars:
             if self.notebook_output_chars - size <= self.max_notebook_output_chars:
                 record(self.nb, f"output of the notebook cut at {self.max_notebook_output_chars} "

@@ -7,7 +7,9 @@ inside a bubblewrap sandbox. Run as a script by grading.plugins.sandbox.Sandboxe
 The working directory it is started in (the student's autograded/ folder) is copied into
 the sandbox's private scratch folder: the kernel sees that copy and nothing of the course,
 and nothing it writes comes back to the host. DIR holds the connection file (kernel.json,
-seen read-only) and DIR/ipc, the kernel's sockets: the only host folder it may write to.
+seen read-only); the kernel's sockets are in a 1 MiB tmpfs of the sandbox at DIR/ipc, and
+bwrap writes its child's pid to DIR/sandbox.json, for the grader to reach them. With
+--isolation none the sockets are in the host's DIR/ipc.
 Standard library only: it runs before every kernel.
 """
 import argparse
@@ -32,6 +34,7 @@ COPY_LIMIT_MB, COPY_LIMIT_ENTRIES = 64, 256
 # Sizes of the sandbox's scratch file systems, MiB. Their pages are also charged to the
 # sandbox's memory cgroup, when there is one.
 TMPFS_MB = {"/tmp": 256, "/home": 16, SANDBOX_WORK: COPY_LIMIT_MB + 128, "/dev/shm": 64}
+IPC_MB = 1  # the kernel's socket folder: sockets take no room
 
 # Variables a kernel legitimately needs from the grader's environment; everything else
 # (NBGRADER_EXECUTION, tokens, paths into the course) stays outside.
@@ -229,7 +232,13 @@ def bwrap_command(kernel_cmd, private_dir, env, fds):
               file=sys.stderr)
     ipc = os.path.join(private_dir, "ipc")
     connection_file = os.path.join(private_dir, "kernel.json")
-    args += ["--bind", ipc, ipc,  # the sockets: the only host folder it may write to
+    # The sockets live in a small tmpfs of the sandbox's own, at the path the connection
+    # file names; the grader reaches them through /proc/<pid>/root, the pid bwrap writes
+    # to DIR/sandbox.json. Nothing the kernel writes lands on the host's disk.
+    info = os.open(os.path.join(private_dir, "sandbox.json"),
+                   os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    args += ["--info-fd", pass_fd(info, fds),
+             "--perms", "0700", "--size", str(IPC_MB * MB), "--tmpfs", ipc,
              "--ro-bind", connection_file, connection_file,
              # What only bwrap itself had to create (mount points, /opt) stays read-only.
              "--remount-ro", "/dev", "--remount-ro", "/",
