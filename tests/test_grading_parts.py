@@ -115,10 +115,10 @@ def test_the_release_itself_needs_no_repair():
     # classes whose values lie about themselves; construction and display are ordinary
     ("class Yes(float):\n    def __eq__(self, other):\n        return True\n"
      "    __hash__ = float.__hash__\n    def __init__(self, v):\n        pass", [],
-     ["class Yes defines __eq__", "class Yes defines __hash__", ".__hash__"]),
+     ["class Yes defines __eq__, __hash__", ".__hash__"]),
     ("class Hollow(tuple):\n    def __len__(self):\n        return 2\n"
      "    def __getitem__(self, i):\n        return []", [],
-     ["class Hollow defines __len__", "class Hollow defines __getitem__"]),
+     ["class Hollow defines __len__, __getitem__"]),
     ("class Point:\n    def __init__(self, x):\n        self.x = x\n"
      "    def __repr__(self):\n        return 'P'\n    def __str__(self):\n        return 'P'", [], []),
 ])
@@ -140,11 +140,11 @@ ERROR = new_output("error", ename="AssertionError", evalue="", traceback=[])
 
 @pytest.mark.parametrize("outputs, before, after, note", [
     # a result written by the student's code, then the assert fails: full marks before
-    ([_result("'full marks'"), ERROR], 2, 0, "before its error counts for nothing"),
-    ([_result("2.0"), ERROR, _result("2.0")], 2, 0, "before its error counts for nothing"),
+    ([_result("'full marks'"), ERROR], 2, 0, "results shown before an error count for nothing: test cell double_small"),
+    ([_result("2.0"), ERROR, _result("2.0")], 2, 0, "results shown before an error count for nothing: test cell double_small"),
     # an instructor's partial credit: the cell's own value, the last one
     ([_result("1.5")], 1.5, 1.5, None),
-    ([_result("2"), _result("0.5")], 2, 0.5, "before the cell ended counts for nothing"),
+    ([_result("2"), _result("0.5")], 2, 0.5, "results shown before the last one count for nothing: test cell double_small"),
     ([new_output("stream", name="stdout", text="hello")], 2, 2, None),
     ([ERROR], 0, 0, None),
 ])

@@ -86,8 +86,10 @@ def suspicious_constructs(source):
                        and isinstance(node.args[1], ast.Constant))):
             reaching.append("vars" if node.func.id == "vars" else f"{node.func.id} with a computed name")
         elif isinstance(node, ast.ClassDef):
-            reaching += [f"class {node.name} defines {name}" for name in defined_names(node)
-                         if re.fullmatch(r"__\w+__", name) and name not in ORDINARY_METHODS]
+            dunders = [name for name in defined_names(node)
+                       if re.fullmatch(r"__\w+__", name) and name not in ORDINARY_METHODS]
+            if dunders:
+                reaching.append(f"class {node.name} defines {', '.join(dict.fromkeys(dunders))}")
     return imports, reaching
 
 
@@ -145,15 +147,16 @@ class OwnResultOnly(NbGraderPreprocessor):
             cell.outputs[i] = new_output("display_data", data=cell.outputs[i].get("data", {}),
                                          metadata=cell.outputs[i].get("metadata", {}))
         if demoted:
-            self._nb_notes.append(f"a result shown in {cell_label(cell, cell_index)} before "
-                                  f"{'its error' if failed else 'the cell ended'} counts for nothing")
+            self._demoted[failed].append(cell_label(cell, cell_index))
         return cell, resources
 
     def preprocess(self, nb, resources):
-        self._nb_notes = []
+        self._demoted = {True: [], False: []}
         nb, resources = super().preprocess(nb, resources)
-        for note in self._nb_notes:
-            record(nb, note)
+        for failed, cells in self._demoted.items():
+            if cells:
+                record(nb, f"results shown before {'an error' if failed else 'the last one'} "
+                           f"count for nothing: {', '.join(cells)}")
         return nb, resources
 
 
