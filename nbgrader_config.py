@@ -36,7 +36,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 try:
     from grading.plugins.execution import BoundedExecute
     from grading.plugins.feedback import TEMPLATE, HideHiddenTests, SummariseFeedback
-    from grading.plugins.integrity import FlagForReview, ScanStudentCode
+    from grading.plugins.integrity import FlagForReview, OwnResultOnly, ScanStudentCode
     from grading.plugins.repair import RepairSubmission, TolerantNotebookExporter
 except ImportError as error:
     # nbgrader would only warn and grade without any of this: stop instead.
@@ -56,6 +56,7 @@ c.Autograde.sanitize_preprocessors = [
 ]
 c.Autograde.autograde_preprocessors = [
     BoundedExecute,       # sandboxed kernel, time budget, output cap, kernel recovery, guard
+    OwnResultOnly,        # a test cell that failed scores 0, whatever it displayed before
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,

@@ -19,11 +19,13 @@ after eval(); fit with a correct back-propagation installed (SETUP) for its chec
 import math
 import random
 
-from grading.plugins.judge import Rejected
+from grading.plugins.judge import Rejected, agrees, answers, compare, field
 
 # ---------------------------------------------------------------------------------------
 # What runs in the student's kernel: plain data in, a JSON string out. It leaves the
 # notebook as it found it (random state, vx and vy, swapped methods, standard output).
+# It builds plain lists itself, of the length the payload says, never trusting what a
+# student's object says of its length or slices; the judge counts again all the same.
 
 KERNEL_CODE = r'''
 import json as _json
@@ -119,7 +121,7 @@ def backprop(payload):
                 root.compute_gradient()
             else:
                 root.compute_gradient(upstream)
-        return {"gradients": [_plain(node.gradient) for node in nodes]}
+        return {"gradients": [_plain(nodes[i].gradient) for i in case["report"]]}
     return _cases(payload, one)
 
 
@@ -131,7 +133,12 @@ def partials(payload):
         if not isinstance(found, (tuple, list)):
             return {"error": f"operator_gradient() returned {type(found).__name__}, "
                              "not a tuple or list"}
-        return {"partials": [_plain(p) for p in found[:10]], "count": len(found)}
+        partials = []
+        for p in found:  # at most 1000: whatever len() says, what it holds is counted
+            if len(partials) == 1000:
+                break
+            partials.append(_plain(p))
+        return {"partials": partials}
     return _cases(payload, one)
 
 
@@ -148,7 +155,7 @@ def train(payload):
         found = fit(nodes[-1], [tuple(point) for point in case["points"]],
                     [nodes[i] for i in case["train"]], delta=case["delta"],
                     num_iterations=case["iterations"])
-        return {"loss": _plain(found), "values": [_plain(nodes[i].value) for i in case["params"]]}
+        return {"values": [_plain(found)] + [_plain(nodes[i].value) for i in case["params"]]}
 
     try:
         return _cases(payload, one)
@@ -422,40 +429,8 @@ class Builder:
 # Comparing answers
 
 
-def number(found, what, case=""):
-    if isinstance(found, bool) or not isinstance(found, (int, float)):
-        kind = found.get("not a number") if isinstance(found, dict) else type(found).__name__
-        raise Rejected(f"{what}: expected a number, found {kind}", case)
-    return float(found)
-
-
-def agrees(value, expected, rel=1e-9, scale=0.0):
-    return abs(value - expected) <= rel * max(abs(expected), scale) + 1e-12
-
-
-def close(found, expected, what, rel=1e-9, scale=0.0, case=""):
-    value = number(found, what, case)
-    if not agrees(value, expected, rel, scale):
-        raise Rejected(f"{what}: expected {expected!r}, found {value!r}", case)
-
-
-def answers(ask, function, cases):
-    """The kernel's answers to the cases, one dict each; the first error is the verdict."""
-    reply = ask(function, {"cases": cases})
-    found = reply.get("answers")
-    if not isinstance(found, list) or len(found) != len(cases):
-        raise Rejected("the grader's check got an answer it cannot read")
-    return found
-
-
-def answer_field(answer, key, what, case=""):
-    if not isinstance(answer, dict):
-        raise Rejected(f"{what}: no answer", case)
-    if "error" in answer:
-        raise Rejected(f"{what}: {answer['error']}", case)
-    if key not in answer:
-        raise Rejected(f"{what}: no answer", case)
-    return answer[key]
+# Every answer is read with grading.plugins.judge's answers(), field() and compare(): they
+# count and check every value the kernel sent, whatever it says of itself.
 
 
 # ---------------------------------------------------------------------------------------
@@ -505,13 +480,23 @@ def backprop_case(graph, runs, shown):
     return "\n".join(lines + [f"print({', '.join(f'{n}.gradient' for n in names)})"])
 
 
+def compared_nodes(nodes):
+    """The nodes whose gradients a backprop check compares, in that order: the root, the
+    variables it depends on, then its inner nodes."""
+    graph, root = Graph(nodes), len(nodes) - 1
+    reach = sorted(graph.reachable())
+    return ([root] + [i for i in reach if i in graph.leaf]
+            + [i for i in reach if i not in graph.leaf and i != root])
+
+
 def check_backprop(ask, cases, what):
     """cases: [(nodes, runs)]; runs: [(assignments, upstream or None)] as the kernel's
     backprop() takes them. Every node's gradient must match the reference, added up
     over the runs. A rejection names the first wrong gradient (the root's, then the
     variables', then the inner nodes') and gives the case as code."""
-    payload = [{"nodes": nodes, "runs": runs} for nodes, runs in cases]
-    for (nodes, runs), answer in zip(cases, answers(ask, "backprop", payload)):
+    cases = [(nodes, runs, compared_nodes(nodes)) for nodes, runs in cases]
+    payload = [{"nodes": nodes, "runs": runs, "report": report} for nodes, runs, report in cases]
+    for (nodes, runs, report), answer in answers(ask, "backprop", cases, payload):
         graph = Graph([list(node) for node in nodes])
         expected, scale = [0.0] * len(nodes), [0.0] * len(nodes)
         for assignments, up in runs:
@@ -524,17 +509,12 @@ def check_backprop(ask, cases, what):
                 scale[i] += s
         graph = Graph([list(node) for node in nodes])  # the values shown: the first ones
         root = len(nodes) - 1
-        variables = [i for i in sorted(graph.reachable()) if i in graph.leaf]
-        case = backprop_case(graph, runs, [root] + variables)
-        found = answer_field(answer, "gradients", what, case)
-        if not isinstance(found, list) or len(found) != len(nodes):
-            raise Rejected(f"{what}: the gradients could not be read", case)
-        inner = [i for i in sorted(graph.reachable()) if i not in graph.leaf and i != root]
-        for i in [root] + variables + inner:
-            about = ("the root e" if i == root else f"variable {graph.name(i)}" if i in graph.leaf
-                     else f"the inner node {graph.show(i, 60)}")
-            close(found[i], expected[i], f"{what}: the gradient of {about}", scale=scale[i],
-                  case=case)
+        case = backprop_case(graph, runs, [i for i in report if i == root or i in graph.leaf])
+        labels = [f"{what}: the gradient of " + (
+            "the root e" if i == root else f"variable {graph.name(i)}" if i in graph.leaf
+            else f"the inner node {graph.show(i, 60)}") for i in report]
+        compare(field(answer, "gradients", what, case), [expected[i] for i in report],
+                what, labels, case, scales=[scale[i] for i in report], noun="gradient(s)")
 
 
 def single_run(builder, root):
@@ -626,22 +606,16 @@ def check_operator(kind, child_names):
                 children[0] = leaves[0]  # the first case: a first child of value 0
             cases.append(b.root(b.add(kind, *children)))
         payload = [{"nodes": nodes} for nodes in cases]
-        for nodes, answer in zip(cases, answers(ask, "partials", payload)):
+        for nodes, answer in answers(ask, "partials", cases, payload):
             graph = Graph(nodes)
             where = (f"operator_gradient() of e = {graph.show()} with {graph.shown_values()}"
                      if graph.shown_values() else f"operator_gradient() of e = {graph.show()}")
             case = "\n".join(graph.python() + ["e.eval()", "print(e.operator_gradient())"])
-            found = answer_field(answer, "partials", where, case)
-            count = answer.get("count")
-            if count != len(child_names):
-                raise Rejected(f"{where}: expected {len(child_names)} partial derivative(s), "
-                               f"one per child, found {count}", case)
             values = graph.values()
             child_values = [values[a[1]] if isinstance(a, list) else a for a in nodes[-1][1:]]
-            for partial, reference, name in zip(found, local_partials(kind, child_values),
-                                                child_names):
-                close(partial, reference, f"{where}: the partial derivative with respect to "
-                                          f"its {name}", case=case)
+            compare(field(answer, "partials", where, case), list(local_partials(kind, child_values)),
+                    where, [f"{where}: the partial derivative with respect to its {name}"
+                            for name in child_names], case, noun="partial derivative(s), one per child")
     return check
 
 
@@ -726,32 +700,34 @@ def check_fit_cases(ask, cases):
                 "train": [i[1] for i in t], "delta": d, "iterations": it}
                for _, n, p, ps, t, d, it in cases]
     tolerance = 1e-7
-    for (label, nodes, points, params, train, delta, iterations), answer in zip(
-            cases, answers(ask, "train", payload)):
+    for (label, nodes, points, params, train, delta, iterations), answer in answers(
+            ask, "train", cases, payload):
         graph = Graph(nodes)
         case = fit_case(graph, label, points, params, train, delta, iterations)
         expected_loss, final = reference_fit(nodes, points, [i[1] for i in train], delta,
                                              iterations)
-        found_loss = number(answer_field(answer, "loss", f"fit {label}", case),
-                            f"fit {label}: what fit returned", case)
-        found_values = answer_field(answer, "values", f"fit {label}", case)
-        if not isinstance(found_values, list) or len(found_values) != len(params):
-            raise Rejected(f"fit {label}: the parameters could not be read", case)
+        found, disagree = compare(
+            field(answer, "values", f"fit {label}", case),
+            [expected_loss] + [final.leaf[ref[1]] for ref in params],
+            f"fit {label}", [f"fit {label}: what fit returned"]
+            + [f"fit {label}: the value of {graph.name(ref[1])} afterwards" for ref in params],
+            case, rel=tolerance, scales=1.0, first=False,
+            noun="values (what fit returned, then each parameter)")
+        found_loss = found[0]
         wrong = []
-        if not agrees(found_loss, expected_loss, tolerance, 1.0):
+        if 0 in disagree:
             after_step, _ = reference_fit(nodes, points, [i[1] for i in train], delta, iterations + 1)
             how = ("is the total loss after the last step, not before it"
                    if agrees(found_loss, after_step, tolerance, 1.0)
                    else relation(found_loss, expected_loss))
             wrong.append(f"the total loss it returned {how} "
                          f"(expected {expected_loss!r}, found {found_loss!r})")
-        for ref, found in zip(params, found_values):
-            found = number(found, f"fit {label}: the value of {graph.name(ref[1])} afterwards", case)
+        for index in disagree[1:] if 0 in disagree else disagree:
+            ref, value = params[index - 1], found[index]
             start, should = graph.leaf[ref[1]], final.leaf[ref[1]]
-            if not agrees(found, should, tolerance, 1.0):
-                trained = "" if ref in train else " (not in params)"
-                wrong.append(f"{graph.name(ref[1])}{trained} {relation(found, should, start)} "
-                             f"(from {start!r}: expected {should!r}, found {found!r})")
+            trained = "" if ref in train else " (not in params)"
+            wrong.append(f"{graph.name(ref[1])}{trained} {relation(value, should, start)} "
+                         f"(from {start!r}: expected {should!r}, found {value!r})")
         if wrong:
             raise Rejected(f"fit {label}: " + "; ".join(wrong), case)
 

@@ -482,9 +482,9 @@ TINY_CELLS = [
     check("double_small", 2,
               '"""double doubles small numbers (2 points)."""\n'
               "assert double(1) == 2\nassert double(3) == 6"),
-    check("double_negative", 2,
-              '"""double doubles negative numbers and zero (2 points)."""\n'
-              "assert double(-4) == -8\nassert double(0) == 0"),
+    check("double_negative", 2,  # nbgrader's partial credit: the cell's own value is the score
+              '"""double doubles negative numbers and zero: a point each (2 points)."""\n'
+              "(double(-4) == -8) + (double(0) == 0)"),
     markdown("q2", "## Question 2: `is_even` (6 points)\n\nWrite `is_even(n)`: whether `n` "
                    "is even."),
     answer("is_even", "def is_even(n):\n    ### BEGIN SOLUTION\n    return n % 2 == 0\n"
@@ -510,6 +510,14 @@ STUDENTS = {  # student: (answers, expected {question: score})
     "syntax_error": ({"double": "def double(x)\n    return 2 * x",
                       "is_even": "def is_even(n):\n    return not n % 2"}, {Q1: 0, Q2: 6}),
     "untouched": ({}, {Q1: 0, Q2: 0}),
+    # right for 0 only: a point of double_negative's two
+    "half_double": ({"double": "def double(x):\n    return x",
+                     "is_even": "def is_even(n):\n    return n % 2 == 0"}, {Q1: 1, Q2: 6}),
+    # results written before each assert fails (or before the cell's own value): nbgrader
+    # scored a test cell by its first result, so this stub got 10 of 10
+    "displayhook_stub": ({"double": "import sys\ndef double(x):\n    sys.displayhook('full marks')",
+                          "is_even": "def is_even(n):\n    sys.displayhook('full marks')"},
+                         {Q1: 0, Q2: 0}),
 }
 CELL_SCORES = {  # student: {grade id: score}
     "correct": {"double_small": 2, "double_negative": 2, "is_even_small": 2, "is_even_more": 4},
@@ -519,6 +527,9 @@ CELL_SCORES = {  # student: {grade id: score}
     "syntax_error": {"double_small": 0, "double_negative": 0, "is_even_small": 2,
                      "is_even_more": 4},
     "untouched": {"double_small": 0, "double_negative": 0, "is_even_small": 0, "is_even_more": 0},
+    "half_double": {"double_small": 0, "double_negative": 1, "is_even_small": 2, "is_even_more": 4},
+    "displayhook_stub": {"double_small": 0, "double_negative": 0, "is_even_small": 0,
+                         "is_even_more": 0},
 }
 MAX_SCORES = {"double_small": 2, "double_negative": 2, "is_even_small": 2, "is_even_more": 4}
 
@@ -605,6 +616,12 @@ def test_tiny_quiz_report_csv(tiny_course):
         assert "no outside judge for assignment 'tiny_quiz'" in row["reasons"], student
     correct = rows["correct"]
     assert correct["needs_review"] == "no" and correct["flags"] == ""
+    # the stub's results: noted, never scored; an instructor's own partial credit: no note
+    assert ("results shown before an error count for nothing: test cell double_small, "
+            "test cell is_even_small, test cell is_even_more") in rows["displayhook_stub"]["reasons"]
+    assert ("results shown before the last one count for nothing: test cell double_negative"
+            in rows["displayhook_stub"]["reasons"])
+    assert "count for nothing" not in rows["half_double"]["reasons"] + correct["reasons"]
 
 
 @pytest.mark.slow

@@ -5,12 +5,14 @@ import json
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbgrader.utils import determine_grade
 from traitlets.config import Config
 
 from grading.plugins.execution import CUT_MARK, BoundedExecute
 from grading.plugins.feedback import visible_source
 from grading.plugins.findings import MAX_FINDINGS, MAX_REASON_CHARS, findings, record
-from grading.plugins.integrity import suspicious_constructs
+from grading.plugins.integrity import OwnResultOnly, suspicious_constructs
 from grading.plugins.repair import MAX_SUBMISSION_CHARS, TolerantNotebookExporter, parse_submission
 from tests.support import ROOT, notebook_path
 
@@ -101,9 +103,58 @@ def test_the_release_itself_needs_no_repair():
     ("%load_ext something\nx = 1", [], ["IPython magic or shell command"]),
     ("eval('1 + 1')", [], ["eval"]),
     ("def broken(:\n", [], []),
+    # os and sys as another module's attributes, or by a name built at run time
+    ("random._os.system('ls')", [], ["._os"]),
+    ("plt.matplotlib.os.getcwd()", [], [".os"]),
+    ("x.sys.modules", [], [".sys"]),
+    ("random.importlib", [], [".importlib"]),
+    ("getattr(random, '_os')", [], ["'_os'"]),
+    ("getattr(random, '_o' + 's')", [], ["getattr with a computed name"]),
+    ("vars(random)['_' + 'os']", [], ["vars", "'os'"]),
+    ("getattr(node, 'value')", [], []),
+    # classes whose values lie about themselves; construction and display are ordinary
+    ("class Yes(float):\n    def __eq__(self, other):\n        return True\n"
+     "    __hash__ = float.__hash__\n    def __init__(self, v):\n        pass", [],
+     ["class Yes defines __eq__, __hash__", ".__hash__"]),
+    ("class Hollow(tuple):\n    def __len__(self):\n        return 2\n"
+     "    def __getitem__(self, i):\n        return []", [],
+     ["class Hollow defines __len__, __getitem__"]),
+    ("class Point:\n    def __init__(self, x):\n        self.x = x\n"
+     "    def __repr__(self):\n        return 'P'\n    def __str__(self):\n        return 'P'", [], []),
 ])
 def test_the_scan_reports_imports_and_flags_grader_reaching_code(code, imports, reaching):
     assert suspicious_constructs(code) == (imports, reaching)
+
+
+def _test_cell(*outputs):
+    return new_code_cell("assert double(1) == 2", outputs=list(outputs), metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "grade_id": "double_small", "points": 2}})
+
+
+def _result(text):
+    return new_output("execute_result", data={"text/plain": text}, execution_count=1)
+
+
+ERROR = new_output("error", ename="AssertionError", evalue="", traceback=[])
+
+
+@pytest.mark.parametrize("outputs, before, after, note", [
+    # a result written by the student's code, then the assert fails: full marks before
+    ([_result("'full marks'"), ERROR], 2, 0, "results shown before an error count for nothing: test cell double_small"),
+    ([_result("2.0"), ERROR, _result("2.0")], 2, 0, "results shown before an error count for nothing: test cell double_small"),
+    # an instructor's partial credit: the cell's own value, the last one
+    ([_result("1.5")], 1.5, 1.5, None),
+    ([_result("2"), _result("0.5")], 2, 0.5, "results shown before the last one count for nothing: test cell double_small"),
+    ([new_output("stream", name="stdout", text="hello")], 2, 2, None),
+    ([ERROR], 0, 0, None),
+])
+def test_a_test_cell_that_failed_scores_nothing_whatever_it_displayed(outputs, before, after, note):
+    nb = new_notebook(cells=[_test_cell(*outputs)])
+    assert determine_grade(nb.cells[0])[0] == before
+    nb, _ = OwnResultOnly().preprocess(nb, {})
+    assert determine_grade(nb.cells[0])[0] == after
+    assert len(nb.cells[0].outputs) == len(outputs)  # everything still shows
+    assert (note in reasons(nb)) if note else not findings(nb)
 
 
 def test_visible_source_is_what_students_were_given():

@@ -20,6 +20,9 @@ nbgrader_config.py; never released, never visible inside the sandbox). It define
                   Python a student can paste into a cell to see it happen. ask(function,
                   payload) runs KERNEL_CODE's function(payload) in the kernel and returns
                   its answer, decoded (never executed, never trusted beyond its values).
+                  A check reads answers only through answers(), field() and compare()
+                  below, never by itself: compare() counts and compares every value it
+                  decoded, whatever the kernel reported (tests/test_judge.py enforces it).
 
 and may define
 
@@ -33,6 +36,7 @@ and may define
 import ast
 import importlib.util
 import json
+import math
 from pathlib import Path
 
 MAX_REPLY_CHARS = 2_000_000  # a judge answer is a few kilobytes; anything bigger is refused
@@ -105,6 +109,68 @@ def parse_reply(reply, key):
     if not isinstance(answer, dict):
         raise Rejected("the grader's check got an answer it cannot read")
     return answer
+
+
+def answers(ask, function, cases, payload):
+    """Runs function on every payload item in the kernel: [(case, answer)], one pair per
+    case, in order, each answer a dict as json.loads made it. Rejected when the kernel
+    sent back any other number of answers, or anything else."""
+    reply = ask(function, {"cases": payload})
+    found = reply.get("answers") if type(reply) is dict else None
+    if (type(found) is not list or len(found) != len(payload) or len(cases) != len(payload)
+            or any(type(answer) is not dict for answer in found)):
+        raise Rejected("the grader's check got an answer it cannot read")
+    return [(case, found[index]) for index, case in enumerate(cases)]
+
+
+def field(answer, key, what, case=""):
+    """An answer's value under key; Rejected with the error the kernel met, or for none."""
+    if type(answer) is not dict or ("error" not in answer and key not in answer):
+        raise Rejected(f"{what}: no answer", case)
+    if "error" in answer:
+        error = answer["error"]
+        raise Rejected(f"{what}: {error if type(error) is str else 'an error'}", case)
+    return answer[key]
+
+
+def compare(found, expected, what, labels, case="", rel=1e-9, scales=0.0, first=True,
+            noun="value(s)"):
+    """The one way a judge compares what a kernel answered with its reference.
+
+    found: a value from field(); expected: the reference, a list of numbers; what: the
+    answer, noun: its items, labels: what each one is, for the messages. found must be a list of exactly len(expected) items
+    (counted here: nothing the kernel reports about itself counts) and each item an int
+    or a float (exact types, as json.loads makes them; never a bool, a dict or a string),
+    or Rejected. Every value is compared with its reference (within rel of the larger of
+    its size and its scale, a number or one per value), in order: a value that is no
+    number is Rejected at once, and so is the first that disagrees, unless first=False,
+    which collects those instead. Returns (the values as floats, indices that disagree)."""
+    if type(found) is not list or len(found) != len(expected):
+        count = len(found) if type(found) is list else f"no list ({type(found).__name__})"
+        raise Rejected(f"{what}: expected {len(expected)} {noun}, found {count}", case)
+    scales = scales if type(scales) is list else [scales] * len(expected)
+    values, wrong = [], []
+    for index, reference in enumerate(expected):
+        value = found[index]
+        if type(value) not in (int, float):
+            kind = value.get("not a number") if type(value) is dict else None
+            kind = kind if type(kind) is str else type(value).__name__
+            raise Rejected(f"{labels[index]}: expected a number, found {kind[:100]}", case)
+        try:
+            value = float(value)
+        except OverflowError:  # an int too large for a float
+            value = math.inf
+        values.append(value)
+        if not agrees(value, reference, rel, scales[index]):
+            if first:
+                raise Rejected(f"{labels[index]}: expected {reference!r}, found {value!r}", case)
+            wrong.append(index)
+    return values, wrong
+
+
+def agrees(value, expected, rel=1e-9, scale=0.0):
+    """value is expected, within rel of the larger of |expected| and scale (NaN never is)."""
+    return abs(value - expected) <= rel * max(abs(expected), scale) + 1e-12
 
 
 def short(message):
