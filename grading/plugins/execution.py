@@ -476,9 +476,12 @@ class BoundedExecute(Execute):
         report says so: the student's code is wrong on inputs it had not seen, or fooled
         those tests. That alone is no flag: the hidden checks are the judge's, so a wrong
         answer that passes the visible tests (Pat's, say) ends here too."""
-        score, _ = utils.determine_grade(cell)
+        # Any error means the notebook tests failed, whatever result came before it
+        # (grading.plugins.integrity.OwnResultOnly scores the cell so, later).
+        passed = (utils.determine_grade(cell)[0] != 0
+                  and not any(output.output_type == "error" for output in cell.outputs))
         cell.outputs.insert(0, error_output("OutsideCheckFailed", rejection))
-        if score:
+        if passed:
             record(self.nb, f"outside check failed for {cell_label(cell, index)} although its "
                             f"notebook tests passed: {rejection.splitlines()[0]}")
 
