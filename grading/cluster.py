@@ -41,6 +41,10 @@ QUIET = {
     "distributed.admin.system-monitor.interval": "2s",  # default 500ms
     "distributed.worker.memory.monitor-interval": "1s",  # default 100ms
 }
+# A worker holds only the tasks it runs (Dask's default, 1.1, gives a single-threaded
+# worker a second one in reserve): a submission that kills its worker then takes no
+# classmate's task down with it, which would count against that task's allowed failures.
+ONE_TASK_PER_THREAD = {"distributed.scheduler.worker-saturation": 1.0}
 WAIT_FOR_WORKERS = "60s"  # how long an existing cluster may take to show a worker
 # The LocalCluster's dashboard: this machine only, unless Dask's own setting says otherwise
 # (DASK_DISTRIBUTED__SCHEDULER__DASHBOARD__ADDRESS=0.0.0.0:8787); ":8787" is Dask's default.
@@ -177,7 +181,7 @@ def dask_client(scheduler=None, workers=None):
                                   f"{WAIT_FOR_WORKERS}: start some (README: Grading on a cluster)") from None
             yield client
         return
-    settings = {"distributed.scheduler.allowed-failures": ATTEMPTS - 1, **QUIET}
+    settings = {"distributed.scheduler.allowed-failures": ATTEMPTS - 1, **ONE_TASK_PER_THREAD, **QUIET}
     with tempfile.TemporaryDirectory(prefix="grading-dask-") as scratch, dask.config.set(settings):
         # Dask's scratch space is a folder of its own; each task works in a private copy of
         # the course (grading.worker), never in the course folder. Loopback only, and TLS

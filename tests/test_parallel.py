@@ -82,7 +82,7 @@ def on_local_cluster(tmp_path_factory):
 @pytest.mark.slow  # real kernels
 def test_local_cluster_scores_equal_serial_scores(on_local_cluster, serial_scores):
     course, _ = on_local_cluster
-    assert all_scores(course) == serial_scores
+    assert all_scores(course) == serial_scores, out + err[-3000:]
     kinds = dict(CLASS)
     totals = {s: sum(score for score, *_ in cells.values()) for s, cells in serial_scores.items() if cells}
     assert {totals[s] for s in totals if kinds[s] == "correct"} == {100}
@@ -160,7 +160,7 @@ def test_an_interrupted_run_resumes_without_force(serial_scores, tmp_path):
     again = autograde.grade_class(course, ASSIGNMENT, workers=2).steps["autograde"][0]
     skipped = {s for s, (outcome, *_) in again.items() if outcome == "skipped"}
     assert skipped == recorded - {half_written}
-    assert all_scores(course) == serial_scores
+    assert all_scores(course) == serial_scores, out + err[-3000:]
     assert not list((course / "reports" / ASSIGNMENT / "unfinished").iterdir())
 
 
@@ -236,7 +236,8 @@ def scheduler(tmp_path, certs):
     """A real `dask scheduler` started as the README says, with the course's certificates
     (two tries per task before KilledWorker); yields its address and scheduler file."""
     scheduler_file = tmp_path / "scheduler.json"
-    env = {**tool_env(), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+    env = {**tool_env(), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}  # as the README says
     process = subprocess.Popen(
         dask_command("scheduler", "--scheduler-file", str(scheduler_file), "--port", "0",
                      "--dashboard-address", "127.0.0.1:0", *tls_flags(certs[0], "scheduler")),
@@ -275,7 +276,7 @@ def test_external_cluster_loses_a_worker_and_keeps_every_score(scheduler, certs,
         for worker in workers:
             stop(worker)
     assert run.returncode == 1, out + err[-3000:]  # the crasher failed; nothing else did
-    assert all_scores(course) == serial_scores
+    assert all_scores(course) == serial_scores, out + err[-3000:]
     assert f"autograde: {len(STUDENTS)} done, 1 failed" in out
     assert f"failed: {CRASHER}: grading it killed every worker that took it (2 tries" in out
     assert gradebook.totals(course, ASSIGNMENT, [CRASHER]) == {}

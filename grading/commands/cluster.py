@@ -45,7 +45,7 @@ def instructions(folder):
         "  client.pem     this machine only: `grading ... --scheduler` uses it",
         "Copy them over SSH (scp) to a folder only you can read, then, in that folder:",
         "  # the scheduler (its dashboard on its own machine only: ssh -L 8787:localhost:8787 to see it)",
-        f"  dask scheduler {tls} scheduler.pem --port 8786 --dashboard-address 127.0.0.1:8787",
+        f"  DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION=1.0 dask scheduler {tls} scheduler.pem --port 8786 --dashboard-address 127.0.0.1:8787",
         "  # each worker machine: one single-threaded worker per core",
         f"  dask worker tls://SCHEDULER-HOST:8786 {tls} worker.pem --nworkers auto --nthreads 1 "
         "--dashboard-address 127.0.0.1:0",
