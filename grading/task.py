@@ -14,6 +14,7 @@ import os
 import stat
 from pathlib import Path
 
+from . import gradebook
 from .course import CONFIG_FILE, is_linked
 
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024  # the notebook cap is 16 MiB; a folder gets room for data
@@ -111,7 +112,7 @@ def root_files(course_dir):
     return files
 
 
-def read_course(course_dir, assignment, nbgrader_args=(), feedback=False, structure=None):
+def read_course(course_dir, assignment, nbgrader_args=(), feedback=False):
     """The Course of a run: nbgrader_config.py and the root_files() beside it,
     source/ASSIGNMENT/ (autograde copies its other files into every submission),
     judges/ASSIGNMENT.py and mistakes/ASSIGNMENT.json (the hints of the feedback) of
@@ -124,7 +125,8 @@ def read_course(course_dir, assignment, nbgrader_args=(), feedback=False, struct
     for kept in (f"judges/{assignment}.py", f"mistakes/{assignment}.json"):
         if (course_dir / kept).is_file():
             files[kept] = (course_dir / kept).read_bytes()
-    return Course(assignment, files, tuple(nbgrader_args), feedback, structure)
+    return Course(assignment, files, tuple(nbgrader_args), feedback,
+                  gradebook.structure(course_dir, assignment))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -159,8 +159,7 @@ def grade_class(course_dir, assignment, students=None, force=False, feedback=Fal
     if isinstance(scheduler, str):
         scheduler = scheduler_at(scheduler, course_dir / TLS_FOLDER)
     if todo:
-        course = read_course(course_dir, assignment, nbgrader_args, feedback,
-                             gradebook.structure(course_dir, assignment))
+        course = read_course(course_dir, assignment, nbgrader_args, feedback)
         with dask_client(scheduler, workers) as client:
             engine = f"{threads(client)} Dask workers" + (f" at {scheduler}" if scheduler else "")
             link = dashboard(client)
