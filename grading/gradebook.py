@@ -89,7 +89,7 @@ def structure(course_dir, assignment):
         graded = gb.find_assignment(assignment)
         return {"name": graded.name,
                 "duedate": graded.duedate.isoformat() if graded.duedate else None,
-                "notebooks": [{"name": nb.name, **{
+                "notebooks": [{"name": nb.name, "kernelspec": nb.kernelspec, **{
                     table: [{column: getattr(cell, column) for column in columns}
                             for cell in sorted(getattr(nb, table), key=lambda c: c.name)]
                     for table, columns in CELL_COLUMNS.items()}}
@@ -103,7 +103,8 @@ def fill(db_url, course_id, assignment):
         gb.update_or_create_assignment(
             assignment["name"], duedate=datetime.datetime.fromisoformat(due) if due else None)
         for notebook in assignment["notebooks"]:
-            gb.update_or_create_notebook(notebook["name"], assignment["name"])
+            gb.update_or_create_notebook(notebook["name"], assignment["name"],
+                                         kernelspec=notebook["kernelspec"])
             for table in CELL_COLUMNS:
                 create = getattr(gb, f"update_or_create_{table[:-1]}")
                 for cell in notebook[table]:
