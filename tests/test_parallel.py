@@ -576,6 +576,21 @@ def test_recording_keeps_the_steps_after_execution():
         recording_steps([LimitOutput])
 
 
+def test_each_step_takes_the_nbgrader_arguments_it_knows():
+    """Arguments after -- are autograde's; generate_feedback and generate_assignment get
+    the settings and the options they know, and start (`--no-execute` stopped them)."""
+    from grading.nbgrader_run import arguments_for
+    args = ["--no-execute", "--Execute.timeout=60", "--notebook", "problem1", "--force",
+            "--create", "--db=sqlite:///x.db", "--student=bob"]
+    assert arguments_for("generate_feedback", args) == [
+        "--Execute.timeout=60", "--notebook", "problem1", "--force", "--db=sqlite:///x.db",
+        "--student=bob"]
+    assert arguments_for("generate_assignment", args) == [
+        "--Execute.timeout=60", "--notebook", "problem1", "--force", "--create",
+        "--db=sqlite:///x.db"]  # it has no --student
+    assert arguments_for("autograde", args) == args
+
+
 def test_dask_time_is_what_the_workers_spent_outside_grading():
     stream = [{"key": "grade-a", "worker": "w1", "startstops": [{"action": "compute", "start": 0, "stop": 5}]},
               {"key": "grade-b", "worker": "w1", "startstops": [{"action": "compute", "start": 5.5, "stop": 9}]},

@@ -37,7 +37,7 @@ from nbgrader.preprocessors import IncludeHeaderFooter
 from .. import csv_safe, gradebook
 from ..course import CourseError, inside, run_nbgrader, submitted_students
 from ..course_lock import course_lock
-from ..nbgrader_run import Step
+from ..nbgrader_run import Step, arguments_for
 from . import autograde
 from .autograde import add_engine_arguments, grade_class, summarize
 
@@ -285,7 +285,8 @@ def regrade(course_dir, assignment, nbgrader_args=(), scheduler=None, workers=No
     with tempfile.TemporaryDirectory(prefix="regrade-backup-", dir=reports) as backup:
         _back_up(course_dir, assignment, students, Path(backup))
         added_names = add_cells(course_dir, assignment, added)
-        run_nbgrader(course_dir, "generate_assignment", assignment, "--force", *nbgrader_args)
+        run_nbgrader(course_dir, "generate_assignment", assignment, "--force",
+                     *arguments_for("generate_assignment", nbgrader_args))
         graded = grade_class(course_dir, assignment, students, force=True, feedback=feedback,
                              nbgrader_args=nbgrader_args, scheduler=scheduler, workers=workers)
         # nbgrader removes a student's old results as it starts writing the new ones, and a
