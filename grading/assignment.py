@@ -50,11 +50,33 @@ class Heading:
     cells: list = field(default_factory=list)  # GradedCell, directly or in deeper headings
     answers: list = field(default_factory=list)  # grade ids of the answer cells below it
     implicit: bool = False  # made up for graded cells that no heading with points covers
+    several: bool = False  # the assignment has several notebooks, which may repeat titles
 
     @property
     def label(self):
         """Its short name: the part before a colon ("Question 1"), else the title."""
         return self.title.split(":", 1)[0].strip()
+
+    @property
+    def words(self):
+        """What the title says after its label ("compute_gradient"), "" when nothing."""
+        return self.title.split(":", 1)[1].strip() if ":" in self.title else ""
+
+    @property
+    def key(self):
+        """Its title, unique in the assignment: prefixed by its notebook when there are
+        several, since two notebooks may both have a "Part A" ("problem1: Part A")."""
+        return self._in_notebook(self.title)
+
+    @property
+    def name(self):
+        """Its label, unique in the assignment as key() is ("problem1: Part A")."""
+        return self._in_notebook(self.label)
+
+    def _in_notebook(self, text):
+        if not self.several or text.startswith(f"{self.notebook}:"):
+            return text  # "part1: outside every question" names its notebook already
+        return f"{self.notebook}: {text}"
 
     @property
     def cell_points(self):
@@ -85,15 +107,20 @@ class Assignment:
                 return question
         raise KeyError(f"cell {key!r} belongs to no question of {self.name}")
 
+    @property
+    def manual_keys(self):
+        """The keys of the cells graded by hand (manually graded answers and tasks)."""
+        return {self.key(c.notebook, c.grade_id) for c in self.cells if c.kind != "test"}
+
     def question_scores(self, scores):
-        """{question title: (score, max_score)}, in question order, summed from
+        """{question key: (score, max_score)}, in question order, summed from
         {key: (score, max_score)}; a question without scores gets (0, its points)."""
         totals = {}
         for question in self.questions:
             keys = [self.key(c.notebook, c.grade_id) for c in question.cells]
-            totals[question.title] = (sum(scores[k][0] for k in keys if k in scores),
-                                      sum(scores.get(k, (0, c.points))[1]
-                                          for k, c in zip(keys, question.cells)))
+            totals[question.key] = (sum(scores[k][0] for k in keys if k in scores),
+                                    sum(scores.get(k, (0, c.points))[1]
+                                        for k, c in zip(keys, question.cells)))
         return totals
 
 
@@ -190,6 +217,8 @@ def read_assignment(course_dir, assignment):
             result.questions.append(Heading(path.stem, 1, first_title or path.stem,
                                             sum(c.points for c in cells), cells, answers,
                                             implicit=True))
+    for heading in result.questions + result.parts:
+        heading.several = len(paths) > 1
     return result
 
 

@@ -11,9 +11,11 @@ submissions: the correlation of its score with the rest of the score), the most 
 failures of each test grouped by message with the numbers taken out, the likely mistake
 behind each lost question (grading.diagnosis), the pairs of students whose answers agree
 more than chance explains (from the last `grading similarity` run, side by side), and the
-submissions that need a look. Everything comes from the gradebook, the autograded
-notebooks and reports/<assignment>/similarity.json; every text a student could have
-written is escaped.
+submissions that need a look. Cells graded by hand (nbgrader's manually graded answers
+and tasks) are no tests: a table of their own says how many submissions await their
+grade, and they never count as failures or mistakes. Everything comes from the gradebook,
+the autograded notebooks and reports/<assignment>/similarity.json; every text a student
+could have written is escaped.
 """
 import base64
 import dataclasses
@@ -25,7 +27,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from . import diagnosis
-from .gradebook import open_gradebook, scores
+from .gradebook import awaiting_manual_grade, open_gradebook, scores
 from .commands import similarity
 from .commands.report import SEPARATOR, report_rows
 
@@ -53,20 +55,35 @@ class CellStats:
 
 
 @dataclasses.dataclass
+class ManualStats:
+    """A cell graded by hand: the grades given so far, and who still awaits one."""
+    key: str
+    question: str
+    points: float
+    scores: dict    # {student: score} of the submissions graded (or scored 0 unanswered)
+    awaiting: list  # students whose answer waits for its manual grade
+
+    @property
+    def mean(self):
+        return statistics.fmean(self.scores.values()) if self.scores else None
+
+
+@dataclasses.dataclass
 class ClassFacts:
     assignment: str
     structure: object
     rows: list            # grading.report rows: one per submission
     totals: dict          # {student: total} of the graded submissions
     max_score: float
-    question_scores: dict  # {question title: {student: score}}
-    cells: list           # [CellStats], weakest first
+    question_scores: dict  # {question key: {student: score}}
+    cells: list           # [CellStats] of the test cells, weakest first
     diagnoses: dict       # {student: [Diagnosis]}
     known_mistakes: int   # mistakes in the course's table of known mistakes
     late: list            # [(student, seconds late, penalty)]
     missing: list         # students in the gradebook without a submission
     grading: dict | None  # what the last grading run recorded (reports/<a>/grading.json)
     similar: dict | None = None  # the last similarity run (reports/<a>/similarity.json)
+    manual: list = dataclasses.field(default_factory=list)  # [ManualStats], in notebook order
 
 
 def _correlation(xs, ys):
@@ -88,15 +105,17 @@ def class_facts(course_dir, assignment, report=None):
     report: grading.commands.report's (rows, structure), when the caller has them already."""
     rows, structure = report or report_rows(course_dir, assignment)
     tests = [c for c in structure.cells if c.kind == "test"]
+    test_keys = {structure.key(c.notebook, c.grade_id) for c in tests}
     notebooks = structure.notebooks
     table = diagnosis.read_table(course_dir, assignment)
-    per_student, late = {}, []
+    per_student, late, awaiting = {}, [], {}
     with open_gradebook(course_dir) as gb:
         graded = gb.find_assignment(assignment)
         max_score = graded.max_score
         for submission in graded.submissions:
             student = submission.student.id
             per_student[student] = (submission.score, scores(submission))
+            awaiting[student] = awaiting_manual_grade(submission, structure.manual_keys)
             if submission.total_seconds_late > 0:
                 late.append((student, submission.total_seconds_late, submission.late_submission_penalty))
         # The report's rows hold every submitted student and every graded one.
@@ -106,12 +125,12 @@ def class_facts(course_dir, assignment, report=None):
     totals = {s: per_student[s][0] for s in graded_students}
     cells, failures_by_student = [], {}
     for student in graded_students:
-        failures_by_student[student] = diagnosis.failures(
-            course_dir, assignment, student, per_student[student][1], notebooks)
+        failed = diagnosis.failures(course_dir, assignment, student, per_student[student][1], notebooks)
+        failures_by_student[student] = {k: m for k, m in failed.items() if k in test_keys}
     for cell in tests:
         key = structure.key(cell.notebook, cell.grade_id)
         cell_scores = {s: per_student[s][1][key][0] for s in graded_students if key in per_student[s][1]}
-        stats = CellStats(key, structure.question_of(key).label, cell.points, cell.docstring, cell_scores)
+        stats = CellStats(key, structure.question_of(key).name, cell.points, cell.docstring, cell_scores)
         stats.discrimination = _correlation([cell_scores[s] for s in cell_scores],
                                             [totals[s] - cell_scores[s] for s in cell_scores])
         groups = defaultdict(list)
@@ -121,16 +140,23 @@ def class_facts(course_dir, assignment, report=None):
         stats.failures = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
         cells.append(stats)
     cells.sort(key=lambda c: (c.pass_rate, c.discrimination if c.discrimination is not None else 1.0, c.key))
-    question_scores = {q.title: {} for q in structure.questions}
+    question_scores = {q.key: {} for q in structure.questions}
     for student in graded_students:
-        for title, (score, _) in structure.question_scores(per_student[student][1]).items():
-            question_scores[title][student] = score
+        for key, (score, _) in structure.question_scores(per_student[student][1]).items():
+            question_scores[key][student] = score
+    manual = []
+    for cell in (c for c in structure.cells if c.kind != "test"):
+        key = structure.key(cell.notebook, cell.grade_id)
+        waiting = [s for s in graded_students if key in awaiting[s]]
+        manual.append(ManualStats(key, structure.question_of(key).name, cell.points,
+                                  {s: per_student[s][1][key][0] for s in graded_students
+                                   if key in per_student[s][1] and s not in waiting}, waiting))
     diagnoses = {s: diagnosis.diagnose(f, table, structure) for s, f in failures_by_student.items() if f}
     record = grading_record_path(course_dir, assignment)
     return ClassFacts(assignment, structure, rows, totals, max_score, question_scores, cells,
                       diagnoses, len({k.mistake for k in table}), sorted(late), missing,
                       json.loads(record.read_text()) if record.exists() else None,
-                      similarity.read_record(course_dir, assignment))
+                      similarity.read_record(course_dir, assignment), manual)
 
 
 def misconceptions(facts):
@@ -174,13 +200,13 @@ def figures(facts):
     questions = facts.structure.questions
     fig, axes = plt.subplots(1, len(questions), figsize=(3.1 * len(questions), 2.5), squeeze=False)
     for ax, question in zip(axes[0], questions):
-        ax.hist(list(facts.question_scores[question.title].values()), bins=10,
+        ax.hist(list(facts.question_scores[question.key].values()), bins=10,
                 range=(0, question.points), color="#55a868")
-        ax.set(title=f"{question.label} (/{question.points:g})", xlabel="score")
+        ax.set(title=f"{question.name} (/{question.points:g})", xlabel="score")
     axes[0][0].set_ylabel("submissions")
     fig.tight_layout()
     drawn["questions"] = (_png(fig), "histograms of each question's scores",
-                          {q.label: sorted(facts.question_scores[q.title].values()) for q in questions})
+                          {q.name: sorted(facts.question_scores[q.key].values()) for q in questions})
     plt.close(fig)
 
     cells = facts.cells
@@ -264,6 +290,10 @@ def _summary(facts):
         verdict, students = groups[0]
         items.append(f"most common likely mistake: {_e(verdict.headline)} "
                      f"({_e(verdict.unit)}, {len(students)} students)")
+    if facts.manual:
+        waiting = {s for m in facts.manual for s in m.awaiting}
+        items.append(f"{len(facts.manual)} cells graded by hand: <b>{len(waiting)}</b> "
+                     f"submission{'s' * (len(waiting) != 1)} awaiting a manual grade")
     items.append(f"<b>{len(review)}</b> need review, {len(facts.late)} late, {len(facts.missing)} missing")
     if facts.grading:
         g = facts.grading
@@ -283,6 +313,23 @@ def _tests_table(facts):
             f"<td>{_e(c.question)}</td><td class='n'>{c.points:g}</td>"
             f"<td class='n{' low' if c.pass_rate < 0.5 else ''}'>{_pct(c.pass_rate)}</td>"
             f"<td class='n'>{c.mean:.2f}</td><td class='n'>{d}</td></tr>")
+    return "\n".join(rows) + "</table>"
+
+
+def _manual_table(facts):
+    if not facts.manual:
+        return ""
+    rows = ["<h2>Graded by hand</h2><p class='muted'>Manually graded answers and tasks: no "
+            "tests, so never counted as failures or mistakes.</p>"
+            "<table id='manual'><tr><th>cell</th><th>question</th><th class='n'>points</th>"
+            "<th class='n'>graded</th><th class='n'>mean</th><th>awaiting a manual grade</th></tr>"]
+    for m in facts.manual:
+        mean = "—" if m.mean is None else f"{m.mean:.2f}"
+        rows.append(f"<tr data-manual='{_e(m.key)}' data-graded='{len(m.scores)}' "
+                    f"data-awaiting='{len(m.awaiting)}'><td><code>{_e(m.key)}</code></td>"
+                    f"<td>{_e(m.question)}</td><td class='n'>{m.points:g}</td>"
+                    f"<td class='n'>{len(m.scores)}</td><td class='n'>{mean}</td>"
+                    f"<td>{_students(m.awaiting) or 'none'}</td></tr>")
     return "\n".join(rows) + "</table>"
 
 
@@ -400,13 +447,14 @@ def _attention(facts):
 def _everyone(facts):
     questions = facts.structure.questions
     rows = ["<table id='totals'><tr><th>student</th>" + "".join(
-        f"<th class='n'>{_e(q.label)} /{q.points:g}</th>" for q in questions)
+        f"<th class='n'>{_e(q.name)} /{q.points:g}"
+        + (f"<div class='muted'>{_e(q.words)}</div>" if q.words else "") + "</th>" for q in questions)
         + f"<th class='n'>total /{facts.max_score:g}</th><th>review</th></tr>"]
     for row in facts.rows:
         graded = row["student"] in facts.totals
         total = f"{facts.totals[row['student']]:g}" if graded else "not graded"
         rows.append(f"<tr data-student='{_e(row['student'])}' data-total='{_e(total)}'><td>{_e(row['student'])}</td>"
-                    + "".join(f"<td class='n'>{_e('' if row[q.title] == '' else f'{row[q.title]:g}')}</td>"
+                    + "".join(f"<td class='n'>{_e('' if row[q.key] == '' else f'{row[q.key]:g}')}</td>"
                               for q in questions)
                     + f"<td class='n'>{_e(total)}</td><td>{_e(row['needs_review'])}</td></tr>")
     return "\n".join(rows) + "</table>"
@@ -433,6 +481,7 @@ def render(facts):
         "<p class='muted'>Discrimination: the correlation of a test's score with the rest of "
         "the score. Near 0 or negative, the test does not follow overall ability: check it.</p>",
         _tests_table(facts),
+        _manual_table(facts),
         "<h2>Most common failures</h2>",
         "<p class='muted'>Per test, failures grouped by their message with numbers and the "
         "drawn case taken out.</p>", _failures(facts),

@@ -156,18 +156,21 @@ class Diagnosis:
 
 
 def units(structure):
-    """[(label, {key})]: each question's parts, and each question's cells outside its parts."""
+    """[(label, {key})]: each question's parts, and each question's test cells outside its
+    parts. Only test cells: a cell graded by hand fails no test, and an answer still
+    waiting for its grade is no mistake. Labels name the notebook when there are several
+    ("problem1: Part A"), so that they stay unique."""
     result = []
     for question in structure.questions:
-        rest = {structure.key(c.notebook, c.grade_id) for c in question.cells}
+        rest = {structure.key(c.notebook, c.grade_id) for c in question.cells if c.kind == "test"}
         for part in structure.parts:
             keys = {structure.key(c.notebook, c.grade_id) for c in part.cells} & rest
             if keys:  # "Question 2b: Divide" names itself; "Divide" needs its question
-                label = part.title if part.title.startswith(question.label) else f"{question.label}: {part.title}"
+                label = part.key if part.title.startswith(question.label) else f"{question.name}: {part.title}"
                 result.append((label, keys))
                 rest -= keys
         if rest:
-            result.append((question.label, rest))
+            result.append((question.name, rest))
     return result
 
 

@@ -131,6 +131,14 @@ def scores(submission, fields=("score", "max_score"), notebooks=None):
             for grade in nb.grades}
 
 
+def awaiting_manual_grade(submission, manual):
+    """The keys of a graded submission's cells graded by hand (manual: their keys) that
+    wait for the instructor: nbgrader wants a manual grade and none was given yet. An
+    unanswered one waits only in a submission flagged for review: nbgrader scores it 0."""
+    return [key for key, (needed, given) in scores(submission, ("needs_manual_grade", "manual_score")).items()
+            if key in manual and needed and given is None]
+
+
 def shown_in_feedback(submission):
     """What a submission's feedback page takes from the gradebook: each cell's score and
     comment, and the late penalty. Two gradebooks that agree on it give the same page."""

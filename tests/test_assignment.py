@@ -361,8 +361,12 @@ def test_two_notebooks(two_notebooks):
     assert pair.question_of("part2:mul").label == "Question 2"
     with pytest.raises(KeyError):
         pair.question_of("add_ints")  # without its notebook: ambiguous, so unknown
+    # keyed and named by notebook too: two notebooks may both have a "Question 1"
     assert pair.question_scores({"part1:add_ints": (3, 3), "part2:add_ints": (0, 2)}) == {
-        "Question 1: add": (3, 3), "Question 2: mul": (0, 2)}
+        "part1: Question 1: add": (3, 3), "part2: Question 2: mul": (0, 2)}
+    assert [(q.key, q.name, q.words) for q in pair.questions] == [
+        ("part1: Question 1: add", "part1: Question 1", "add"),
+        ("part2: Question 2: mul", "part2: Question 2", "mul")]
     # part1's table lists only its own question, so its total is not the assignment's
     assert points_problems(pair) == [
         "part1: the points table's total is 3, the graded cells add up to 5"]

@@ -4,7 +4,9 @@
 
 Run it after autograding. It prints a table and writes reports/ASSIGNMENT.csv: one row per
 submission, one column per question (titled from the source notebook's headings, see
-grading.assignment), whether it needs review, and every reason the grader recorded.
+grading.assignment; with several notebooks, by notebook and heading: "problem1: Part A"),
+whether it needs review, and every reason the grader recorded. Cells graded by hand that
+have no grade yet are named as awaiting a manual grade, never as failures.
 Scores come from the gradebook, reasons from the autograded notebooks
 (grading.plugins.findings). A submission that nbgrader could not grade at all, or that
 holds no notebook, still gets a row saying so.
@@ -23,11 +25,12 @@ from nbgrader.api import MissingEntry
 from .. import csv_safe
 from ..assignment import read_assignment
 from ..course import is_linked, submitted_folders
-from ..gradebook import open_gradebook, scores
+from ..gradebook import awaiting_manual_grade, open_gradebook, scores
 from ..plugins.findings import findings
 
 SEPARATOR = " | "  # between reasons in one CSV field
 MAX_SHOWN = 2000  # characters of one reason in the table (findings are capped below that)
+WORDS_SHOWN = 24  # characters of a heading's words under its column's label in the table
 
 
 def _notebook_findings(course_dir, student, assignment, notebook):
@@ -51,9 +54,17 @@ def _notebook_findings(course_dir, student, assignment, notebook):
     return findings(nbformat.read(str(path), as_version=4))
 
 
+def _awaiting(structure, keys):
+    """The finding for cells graded by hand that wait for their grade, or None."""
+    named = [f"{structure.question_of(key).name} ({cell.grade_id})" for cell in structure.cells
+             if (key := structure.key(cell.notebook, cell.grade_id)) in keys]
+    return {"reason": "awaiting a manual grade: " + ", ".join(named), "review": True} if named else None
+
+
 def columns(structure):
-    """The CSV's columns: the question columns are the questions' titles."""
-    return (["student", "score", "max_score"] + [q.title for q in structure.questions]
+    """The CSV's columns: the question columns are the questions' keys (their titles,
+    with their notebook when there are several)."""
+    return (["student", "score", "max_score"] + [q.key for q in structure.questions]
             + ["needs_review", "flags", "reasons"])
 
 
@@ -73,13 +84,14 @@ def report_rows(course_dir, assignment):
             try:
                 submission = gb.find_submission(assignment, student)
                 score, review = submission.score, submission.needs_manual_grade
-                per_question = {title: pair[0] for title, pair
+                per_question = {key: pair[0] for key, pair
                                 in structure.question_scores(scores(submission)).items()}
+                waiting = _awaiting(structure, awaiting_manual_grade(submission, structure.manual_keys))
             except MissingEntry:
-                score, review = 0.0, True
-                per_question = {q.title: "" for q in structure.questions}
-            entries = [entry for nb in notebooks
-                       for entry in _notebook_findings(course_dir, student, assignment, nb)]
+                score, review, waiting = 0.0, True, None
+                per_question = {q.key: "" for q in structure.questions}
+            entries = ([waiting] if waiting else []) + [
+                entry for nb in notebooks for entry in _notebook_findings(course_dir, student, assignment, nb)]
             review = review or any(entry["review"] for entry in entries)
             rows.append({
                 "student": student, "score": score, "max_score": max_score, **per_question,
@@ -106,17 +118,38 @@ def _points(value):
     return value if value == "" else f"{value:g}"
 
 
+def _shorten(words, limit=WORDS_SHOWN):
+    """The words, cut at a space to fit the limit, "..." telling that more follow."""
+    if len(words) <= limit:
+        return words
+    cut = words[:limit - 3]
+    return (cut.rsplit(" ", 1)[0] if " " in cut.strip() else cut).rstrip(" ,;:") + "..."
+
+
+def headers(structure):
+    """The table's header lines: each question column headed by its label and points,
+    with the heading's words below (shortened) and, when the assignment has several
+    notebooks, the notebook above its first question."""
+    questions = structure.questions
+    lines = [["student"] + [f"{q.label} /{q.points:g}" for q in questions] + ["total", "review"]]
+    if any(q.words for q in questions):
+        lines.append([""] + [_shorten(q.words) for q in questions] + ["", ""])
+    if len(structure.notebooks) > 1:
+        lines.insert(0, [""] + [q.notebook if i == 0 or questions[i - 1].notebook != q.notebook else ""
+                                for i, q in enumerate(questions)] + ["", ""])
+    return lines
+
+
 def table(rows, structure, width=100):
-    """Plain text: one line per submission with its score per question (each column
-    headed by the question's label and points), its flags and reasons indented below."""
-    header = (["student"] + [f"{q.label} /{q.points:g}" for q in structure.questions]
-              + ["total", "review"])
-    lines_of = [[row["student"]] + [_points(row[q.title]) for q in structure.questions]
+    """Plain text: one line per submission with its score per question (see headers()),
+    its flags and reasons indented below."""
+    header = headers(structure)
+    lines_of = [[row["student"]] + [_points(row[q.key]) for q in structure.questions]
                 + [f"{row['score']:g} / {row['max_score']:g}", row["needs_review"]]
                 for row in rows]
-    widths = [max(len(line[i]) for line in [header] + lines_of) for i in range(len(header))]
+    widths = [max(len(line[i]) for line in header + lines_of) for i in range(len(header[0]))]
     fmt = lambda line: "  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip()
-    lines = [fmt(header), "  ".join("-" * w for w in widths)]
+    lines = [fmt(line) for line in header] + ["  ".join("-" * w for w in widths)]
     for row, line in zip(rows, lines_of):
         lines.append(fmt(line))
         for label, text in (("flag", row["flags"]), ("note", row["reasons"])):

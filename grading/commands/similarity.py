@@ -47,11 +47,12 @@ def json_path(course_dir, assignment):
 
 
 def cell_labels(structure):
-    """{answer cell key: the part or question it answers ("Question 2b")}."""
+    """{answer cell key: the part or question it answers ("Question 2b"; "problem1:
+    Part A" when the assignment has several notebooks)}."""
     labels = {}
     for heading in structure.questions + structure.parts:  # parts, deeper, win
         for grade_id in heading.answers:
-            labels[structure.key(heading.notebook, grade_id)] = heading.label
+            labels[structure.key(heading.notebook, grade_id)] = heading.name
     return labels
 
 
@@ -109,8 +110,8 @@ def release_template(course_dir, assignment, structure):
 def rare_failures(course_dir, assignment, structure, students):
     """{student: {(part or question, its failures)}} for the ways of failing a part (or a
     question without parts) that few in the class share: the same tests failed with the
-    same messages. From the gradebook and the autograded notebooks; nothing for a class
-    not graded yet."""
+    same messages (test cells only: a cell graded by hand fails nothing). From the
+    gradebook and the autograded notebooks; nothing for a class not graded yet."""
     units = diagnosis.units(structure)
     failed = {}
     for student, recorded in snapshot(course_dir, assignment, students).items():

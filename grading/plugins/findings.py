@@ -43,10 +43,11 @@ def needs_review(nb):
 
 
 def cell_label(cell, index):
-    """How a report names a cell: "test cell fit_one_exact_step", "cell 14 (student's own)"."""
+    """How a report names a cell: "test cell fit_one_exact_step", "cell 14 (student's own)".
+    A manually graded answer (nbgrader: grade and solution) is an answer cell, not a test."""
     meta = cell.metadata.get("nbgrader", {})
     if meta.get("grade_id"):
-        kind = ("test" if meta.get("grade") else "answer" if meta.get("solution")
-                else "instructor")
+        kind = ("answer" if meta.get("solution") else "test" if meta.get("grade")
+                else "task" if meta.get("task") else "instructor")
         return f"{kind} cell {meta['grade_id']}"
     return f"cell {index + 1} (student's own)"

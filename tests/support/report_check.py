@@ -63,7 +63,7 @@ def disagreements(course, assignment, students):
     plotted = sorted(score for score, _ in totals.values())
     if page.plotted.get("figure-totals") != plotted:
         found.append(f"the totals figure plots {page.plotted.get('figure-totals')}, the gradebook has {plotted}")
-    by_question = {q.label: sorted(structure.question_scores(sc)[q.title][0] for sc in graded.values() if sc)
+    by_question = {q.name: sorted(structure.question_scores(sc)[q.key][0] for sc in graded.values() if sc)
                    for q in structure.questions}
     if page.plotted.get("figure-questions") != by_question:
         found.append(f"the questions figure plots {page.plotted.get('figure-questions')}, "
