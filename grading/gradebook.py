@@ -1,6 +1,7 @@
 """The course's gradebook (nbgrader's Gradebook, at the URL nbgrader_config.py sets):
 preparing it for a grading run and reading scores back."""
 import contextlib
+import datetime
 import sqlite3
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -11,6 +12,18 @@ from .assignment import cell_key
 from .course import CourseError, course_config
 
 RECORDED = ("score", "max_score", "needs_manual_grade")  # what grading writes per cell
+# What autograde alone decides per cell: a grader's manual score (and the review mark
+# nbgrader sets beside it) survive `autograde --force`, so they are left out when a
+# worker's result is checked against what the course's gradebook recorded.
+AUTOGRADED = ("auto_score", "max_score")
+# The assignment's structure, as generate_assignment's SaveCells writes it: per table of
+# cells, the columns a worker's gradebook needs to autograde exactly as this one would.
+CELL_COLUMNS = {
+    "grade_cells": ("name", "max_score", "cell_type"),
+    "solution_cells": ("name",),
+    "task_cells": ("name", "max_score", "cell_type"),
+    "source_cells": ("name", "cell_type", "locked", "source", "checksum"),
+}
 SQLITE_WAIT_SECONDS = 300  # how long a writer waits for another one (pysqlite: 5 s)
 
 
@@ -67,6 +80,38 @@ def prepare(course_dir, assignment):
                 f"`nbgrader generate_assignment {assignment}` in {course_dir} first") from None
 
 
+def structure(course_dir, assignment):
+    """The assignment as the course's gradebook holds it (what generate_assignment
+    recorded from the source, header and automatic tests included): plain data that a
+    worker turns into a gradebook of its own (fill()), instead of generating the
+    assignment again from files it may not have."""
+    with open_gradebook(course_dir) as gb:
+        graded = gb.find_assignment(assignment)
+        return {"name": graded.name,
+                "duedate": graded.duedate.isoformat() if graded.duedate else None,
+                "notebooks": [{"name": nb.name, "kernelspec": nb.kernelspec, **{
+                    table: [{column: getattr(cell, column) for column in columns}
+                            for cell in sorted(getattr(nb, table), key=lambda c: c.name)]
+                    for table, columns in CELL_COLUMNS.items()}}
+                    for nb in sorted(graded.notebooks, key=lambda nb: nb.name)]}
+
+
+def fill(db_url, course_id, assignment):
+    """Writes structure() into the gradebook at db_url, through nbgrader's Gradebook."""
+    due = assignment["duedate"]
+    with Gradebook(db_url, course_id) as gb:
+        gb.update_or_create_assignment(
+            assignment["name"], duedate=datetime.datetime.fromisoformat(due) if due else None)
+        for notebook in assignment["notebooks"]:
+            gb.update_or_create_notebook(notebook["name"], assignment["name"],
+                                         kernelspec=notebook["kernelspec"])
+            for table in CELL_COLUMNS:
+                create = getattr(gb, f"update_or_create_{table[:-1]}")
+                for cell in notebook[table]:
+                    create(cell["name"], notebook["name"], assignment["name"],
+                           **{k: v for k, v in cell.items() if k != "name"})
+
+
 def _submissions(gb, assignment, students):
     """(student, their graded submission or None) for each student."""
     for student in students:
@@ -76,12 +121,14 @@ def _submissions(gb, assignment, students):
             yield student, None
 
 
-def scores(submission, fields=("score", "max_score")):
+def scores(submission, fields=("score", "max_score"), notebooks=None):
     """{key: (the grade's fields...)} of a graded submission's cells, keyed as
-    Assignment.key (grade id, with its notebook when there are several)."""
+    Assignment.key (grade id, with its notebook when there are several); only those of
+    the named notebooks when notebooks is given."""
     several = len(submission.notebooks) > 1
     return {cell_key(nb.name, grade.cell.name, several): tuple(getattr(grade, f) for f in fields)
-            for nb in submission.notebooks for grade in nb.grades}
+            for nb in submission.notebooks if notebooks is None or nb.name in notebooks
+            for grade in nb.grades}
 
 
 def shown_in_feedback(submission):

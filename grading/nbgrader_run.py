@@ -132,14 +132,42 @@ def in_child(function, seconds, memory_mb, cpu_seconds=None):
     return value
 
 
+def _names(table):
+    """The option names of an application's flags or aliases (a key may be a tuple)."""
+    return {name for key in table for name in ((key,) if isinstance(key, str) else key)}
+
+
+def arguments_for(step, args):
+    """The part of a command's nbgrader arguments (meant for autograde) that `nbgrader
+    STEP` accepts: every --Class.trait=value setting, and the flags and aliases that
+    application knows. Autograde's `--no-execute` means nothing to generate_feedback,
+    which would refuse to start on it."""
+    app_class = _load(STEPS[step][0])
+    flags, aliases = _names(app_class.flags), _names(app_class.aliases)
+    kept, args = [], list(args)
+    while args:
+        arg = args.pop(0)
+        name, has_value = arg.lstrip("-").split("=", 1)[0], "=" in arg
+        if not arg.startswith("-") or "." in name or name in flags:
+            kept.append(arg)
+        elif name in aliases:
+            kept += [arg] if has_value or not args else [arg, args.pop(0)]
+        elif not has_value and args and not args[0].startswith("-"):
+            args.pop(0)  # an alias of another application, and its value
+    return kept
+
+
 class Step:
     """One nbgrader application, set up as `nbgrader STEP ARGS...` would be (in the
-    current folder, with its nbgrader_config.py), then run for one student at a time."""
+    current folder, with its nbgrader_config.py), then run for one student at a time.
+    Steps other than autograde take only the arguments they know (arguments_for)."""
 
     def __init__(self, step, assignment, args=()):
         app_class, converter_class = (_load(name) for name in STEPS[step])
         self.step, self.assignment = step, assignment
         self.app = app_class()  # not the singleton: a worker may hold several steps
+        if step != "autograde":
+            args = arguments_for(step, args)
         try:
             self.app.initialize([assignment, *args])
         except BaseException as error:  # e.g. the config exits: every student would fail alike

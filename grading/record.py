@@ -110,12 +110,14 @@ class Recorder:
                                          *self.after_execution])
         return first_error(errors), log
 
-    def recorded(self, student):
-        """What the gradebook now holds for a student: (scores, what feedback shows)."""
+    def recorded(self, student, notebooks):
+        """What the gradebook now holds for a student: (the autograder's scores in the
+        named notebooks, what feedback shows)."""
         coursedir = self.autograde.app.coursedir  # the gradebook nbgrader just wrote
         with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
             submission = gb.find_submission(self.assignment, student)
-            return gradebook.scores(submission, gradebook.RECORDED), gradebook.shown_in_feedback(submission)
+            return (gradebook.scores(submission, gradebook.AUTOGRADED, notebooks),
+                    gradebook.shown_in_feedback(submission))
 
     def write_feedback(self, student, files):
         """The worker's feedback files, in place of any earlier ones."""

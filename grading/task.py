@@ -1,17 +1,20 @@
 """What travels between the instructor's machine and a grading worker, which may share no
-folder with it: a task carries the course (its nbgrader_config.py, the assignment's source
-and release folders, its judge, the nbgrader arguments) and one submission; a result
-carries back the autograded notebooks, the feedback files, the scores and the log.
+folder with it: a task carries the course (its nbgrader_config.py and the files beside it,
+the assignment's source folder, its judge, the assignment as the course's gradebook holds
+it, the nbgrader arguments) and one submission; a result carries back the autograded
+notebooks, the feedback files, the scores and the log.
 
 Files are read without following symbolic links: a student's submission folder is theirs,
 and a link in it must not carry the instructor's files to a worker.
 """
 import dataclasses
 import hashlib
+import json
 import os
 import stat
 from pathlib import Path
 
+from . import gradebook
 from .course import CONFIG_FILE, is_linked
 
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024  # the notebook cap is 16 MiB; a folder gets room for data
@@ -78,30 +81,52 @@ class Course:
     files: dict  # {path in the course folder: bytes}
     nbgrader_args: tuple
     feedback: bool
+    structure: dict = None  # gradebook.structure(): the worker's gradebook is filled from it
 
     @property
     def key(self):
         """Names this course's contents: a worker sets a course up once per key (with or
         without feedback alike)."""
         digest = hashlib.sha256(repr((self.assignment, self.nbgrader_args)).encode())
+        digest.update(json.dumps(self.structure, sort_keys=True).encode())
         for name, data in sorted(self.files.items()):
             digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
         return digest.hexdigest()[:16]
 
 
+# Files of the course root that travel: the configuration and what it may name or import
+# (a late-penalty plugin module, nbgrader's autotests.yml). Never a gradebook, a grades
+# export or anything else that holds students' data.
+COURSE_ROOT_FILES = ("*.py", "*.yml", "*.yaml")
+MAX_ROOT_FILE_BYTES = 1024 * 1024
+
+
+def root_files(course_dir):
+    """{name: bytes} of the course root's files that a worker gets (COURSE_ROOT_FILES)."""
+    files = {}
+    for pattern in COURSE_ROOT_FILES:
+        for path in sorted(Path(course_dir).glob(pattern)):
+            data = read_regular_file(path, MAX_ROOT_FILE_BYTES)
+            if data is not None and len(data) <= MAX_ROOT_FILE_BYTES:
+                files[path.name] = data
+    return files
+
+
 def read_course(course_dir, assignment, nbgrader_args=(), feedback=False):
-    """The Course of a run: nbgrader_config.py, source/ASSIGNMENT/, release/ASSIGNMENT/,
+    """The Course of a run: nbgrader_config.py and the root_files() beside it,
+    source/ASSIGNMENT/ (autograde copies its other files into every submission),
     judges/ASSIGNMENT.py and mistakes/ASSIGNMENT.json (the hints of the feedback) of
-    course_dir."""
+    course_dir, and the assignment's structure in the course's gradebook. The release is
+    not sent: the gradebook, not the files, says what autograde checks (as for nbgrader)."""
     course_dir = Path(course_dir)
-    files = {CONFIG_FILE: (course_dir / CONFIG_FILE).read_bytes()}
-    for folder in ("source", "release"):
-        for name, data in read_folder(course_dir / folder / assignment).items():
-            files[f"{folder}/{assignment}/{name}"] = data
+    files = {**root_files(course_dir), CONFIG_FILE: (course_dir / CONFIG_FILE).read_bytes()}
+    for name, data in read_folder(course_dir / "source" / assignment).items():
+        files[f"source/{assignment}/{name}"] = data
     for kept in (f"judges/{assignment}.py", f"mistakes/{assignment}.json"):
         if (course_dir / kept).is_file():
             files[kept] = (course_dir / kept).read_bytes()
-    return Course(assignment, files, tuple(nbgrader_args), feedback)
+    return Course(assignment, files, tuple(nbgrader_args), feedback,
+                  gradebook.structure(course_dir, assignment))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,11 +2,13 @@
 folder built from the task, and send back what the instructor's machine keeps.
 
 A worker needs the same requirements.txt, this package and bubblewrap; it never needs the
-course folder. The first task of a course sets up a temporary copy of it (config, source,
-release, judge) with a gradebook of its own, filled by nbgrader's generate_assignment from
-the source; every task then runs `nbgrader autograde` (and generate_feedback) for its
-student there, with --force, and returns the autograded notebooks, the feedback, the
-scores of that private gradebook and the log. Nothing here writes the course's gradebook.
+course folder. The first task of a course sets up a temporary copy of it (config and the
+files beside it, source, judge) with a gradebook of its own, filled with the assignment's
+cells as the course's gradebook holds them (generate_assignment ran once, on the
+instructor's machine); every task then runs `nbgrader autograde` (and generate_feedback)
+for its student there, with --force, and returns the autograded notebooks, the feedback,
+the autograder's scores of that private gradebook and the log. Nothing here writes the
+course's gradebook.
 
 A worker that cannot sandbox student code refuses every task (WorkerRefused).
 
@@ -15,7 +17,6 @@ can catch: a normal exit (atexit; a nanny's graceful close ends so), and SIGTERM
 whose handlers remove it and then do what was to be done before (stopping the process).
 """
 import atexit
-import json
 import os
 import shutil
 import signal
@@ -44,7 +45,7 @@ class WorkerRefused(RuntimeError):
 
 
 class CourseSetupError(RuntimeError):
-    """The course sent with the task cannot be set up (its config or source is broken)."""
+    """The course sent with the task cannot be set up (its configuration is broken)."""
 
 
 def worker_name():
@@ -72,13 +73,6 @@ def readiness(isolation="bwrap"):
     return None
 
 
-def _graded_cells(path):
-    """(cell type, source, nbgrader metadata) of the cells nbgrader keeps in the gradebook."""
-    cells = json.loads(Path(path).read_text()).get("cells", [])
-    return [(c.get("cell_type"), "".join(c.get("source", "")), c["metadata"]["nbgrader"])
-            for c in cells if c.get("metadata", {}).get("nbgrader")]
-
-
 class CourseCopy:
     """A private course folder on this worker, set up from a task's Course."""
 
@@ -94,9 +88,10 @@ class CourseCopy:
 
     def _set_up(self, course):
         write_folder(self.folder, course.files)
-        gradebook.start_sqlite(self.folder / "gradebook.db")
+        db = self.folder / "gradebook.db"
+        gradebook.start_sqlite(db)
         args = [*course.nbgrader_args, f"--CourseDirectory.root={self.folder}",
-                f"--CourseDirectory.db_url=sqlite:///{self.folder / 'gradebook.db'}", "--force"]
+                f"--CourseDirectory.db_url=sqlite:///{db}", "--force"]
         with inside(self.folder):
             try:
                 self.autograde = Step("autograde", self.assignment, args)
@@ -106,28 +101,11 @@ class CourseCopy:
             if refused:
                 raise WorkerRefused(f"worker {worker_name()} refuses to grade: {refused}")
             self.args, self.feedback = args, None  # generate_feedback: set up when first asked for
-            # The gradebook's cells come from the source, as on the instructor's machine;
-            # the release it makes goes aside and must match the instructor's.
-            generate = Step("generate_assignment", self.assignment,
-                            [*args, "--CourseDirectory.release_directory=regenerated"])
-            _, errors, log = generate.run(".")
-            if errors:
-                raise CourseSetupError(f"nbgrader generate_assignment failed on the worker: "
-                                       f"{first_error(errors)}\n{log}")
-            self._check_release()
-
-    def _check_release(self):
-        for notebook in sorted((self.folder / "source" / self.assignment).glob("*.ipynb")):
-            released = self.folder / "release" / self.assignment / notebook.name
-            regenerated = self.folder / "regenerated" / self.assignment / notebook.name
-            if not released.is_file():
-                raise CourseSetupError(f"release/{self.assignment}/{notebook.name} is missing: run "
-                                       f"`nbgrader generate_assignment {self.assignment}` first")
-            if _graded_cells(released) != _graded_cells(regenerated):
-                raise CourseSetupError(
-                    f"source/{self.assignment}/{notebook.name} has changed since the release was "
-                    f"generated: run `nbgrader generate_assignment {self.assignment} --force` "
-                    "before grading")
+            # The assignment's cells as the course's gradebook holds them: what
+            # generate_assignment made there (header, automatic tests and all) is what
+            # autograde checks here, with nothing generated again.
+            gradebook.fill(self.autograde.app.coursedir.db_url,
+                           self.autograde.app.coursedir.course_id, course.structure)
 
     def grade(self, submission, feedback=False):
         """Autogrades one submission here (and makes its feedback); returns Graded."""
@@ -163,7 +141,7 @@ class CourseCopy:
             graded.feedback = read_folder(place["feedback"] / self.assignment)
         with Gradebook(self.autograde.app.coursedir.db_url) as gb:
             submission = gb.find_submission(self.assignment, graded.student)
-            graded.scores = gradebook.scores(submission, gradebook.RECORDED)
+            graded.scores = gradebook.scores(submission, gradebook.AUTOGRADED, graded.notebooks)
             graded.shown = gradebook.shown_in_feedback(submission)
 
     def remove(self):

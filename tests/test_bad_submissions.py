@@ -227,7 +227,9 @@ def test_student_code_cannot_reach_instructor_files(batch):
         assert not {"submitted", "gradebook.db", "source", "judges", "mistakes"} & set(found[f"listing {folder}"])
     assert found["network"] != "connected to the grader's machine"
     assert found["worker copies"] == []  # the worker's private course copy is out of sight
-    assert "NBGRADER_EXECUTION" not in found["environment"]
+    # nbgrader's documented variable, its value only (NBGRADER_EXECUTION=autograde)
+    assert found["NBGRADER_EXECUTION"] == "autograde"
+    assert [name for name in found["environment"] if "NBGRADER" in name] == ["NBGRADER_EXECUTION"]
     assert "autograded" not in found["cwd"]
 
 

@@ -4,6 +4,8 @@ loses workers; runs that resume; workers that refuse without a sandbox; one run 
 course at a time; a cluster only the course can use (TLS with the course's certificates,
 a loopback LocalCluster, task names without student ids, a worker that removes its course
 copy when stopped)."""
+import contextlib
+import datetime
 import json
 import os
 import re
@@ -522,12 +524,71 @@ def test_a_worker_gradebook_is_what_nbgrader_makes_of_a_new_one(tmp_path):
     assert ours == nbgraders and len(ours[0]) > 10 and ours[1][0][0]
 
 
+def _assignment_tables(path):
+    """Every row of the gradebook's assignment tables, each id replaced by what it names
+    (an assignment, notebook or cell by its name): equal for two gradebooks that hold the
+    same assignment, whatever ids they drew. Read with SQL, not through grading's code."""
+    import sqlite3
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        names = {}
+        for table, key in (("assignment", "name"), ("notebook", "assignment_id, name"),
+                           ("base_cell", "notebook_id, name, type"), ("source_cell", "notebook_id, name")):
+            for row in db.execute(f"SELECT id, {key} FROM {table}"):
+                names[row[0]] = (table, *[names.get(value, value) for value in row[1:]])
+        tables = {}
+        for table in ("assignment", "notebook", "base_cell", "grade_cells", "solution_cells",
+                      "task_cells", "source_cell"):
+            cursor = db.execute(f"SELECT * FROM {table}")
+            columns = [c[0] for c in cursor.description]
+            tables[table] = sorted(
+                tuple((column, repr(names.get(value, value))) for column, value in zip(columns, row))
+                for row in cursor)
+        return tables
+
+
+@pytest.mark.slow  # generate_assignment once (shared by the module's tests)
+def test_a_worker_gradebook_holds_the_assignment_as_the_courses_does(tmp_path):
+    """Workers no longer run generate_assignment: the cells (header, automatic tests and
+    all) come from the course's gradebook. Every column of every assignment table, the
+    notebooks' kernelspec included, must come out the same, or autograde would check
+    another assignment than the instructor's."""
+    course = generated_course(tmp_path / "course")
+    with gradebook.open_gradebook(course) as gb:  # a due date travels too
+        gb.update_or_create_assignment(ASSIGNMENT, duedate=datetime.datetime(2026, 12, 1, 17))
+    copy = tmp_path / "worker.db"
+    gradebook.start_sqlite(copy)
+    gradebook.fill(f"sqlite:///{copy}", gradebook.settings(course)[1],
+                   gradebook.structure(course, ASSIGNMENT))
+    from sqlalchemy.engine import make_url
+    ours = _assignment_tables(copy)
+    courses = _assignment_tables(make_url(gradebook.settings(course)[0]).database)
+    assert ours == courses
+    assert ours["grade_cells"] and ours["source_cell"]
+    assert dict(ours["notebook"][0])["kernelspec"] != "None"
+    assert dict(ours["assignment"][0])["duedate"] != "None"
+
+
 def test_recording_keeps_the_steps_after_execution():
     from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, LimitOutput, SaveAutoGrades
     steps = recording_steps([LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata])
     assert steps == [SaveAutoGrades, AssignLatePenalties]
     with pytest.raises(Exception, match="no SaveAutoGrades"):
         recording_steps([LimitOutput])
+
+
+def test_each_step_takes_the_nbgrader_arguments_it_knows():
+    """Arguments after -- are autograde's; generate_feedback and generate_assignment get
+    the settings and the options they know, and start (`--no-execute` stopped them)."""
+    from grading.nbgrader_run import arguments_for
+    args = ["--no-execute", "--Execute.timeout=60", "--notebook", "problem1", "--force",
+            "--create", "--db=sqlite:///x.db", "--student=bob"]
+    assert arguments_for("generate_feedback", args) == [
+        "--Execute.timeout=60", "--notebook", "problem1", "--force", "--db=sqlite:///x.db",
+        "--student=bob"]
+    assert arguments_for("generate_assignment", args) == [
+        "--Execute.timeout=60", "--notebook", "problem1", "--force", "--create",
+        "--db=sqlite:///x.db"]  # it has no --student
+    assert arguments_for("autograde", args) == args
 
 
 def test_dask_time_is_what_the_workers_spent_outside_grading():

@@ -223,9 +223,12 @@ def _record(recorder, graded, feedback, keep_log, cost):
                  "recorded on the instructor's machine:", log]
         fb = None
         if not error:
-            scores, shown = recorder.recorded(student)
+            # The autograder's scores only: a manual grade given before this run stays,
+            # as with `nbgrader autograde --force`, and is no difference.
+            scores, shown = recorder.recorded(student, graded.notebooks)
             if scores != graded.scores:  # never expected: the same notebook, the same steps
-                error = "the scores recorded here differ from the worker's; the results were removed"
+                error = ("the autograder's scores recorded here differ from the worker's; "
+                         "the results were removed")
                 recorder.discard(student)
             elif feedback:
                 fb = _feedback(recorder, graded, shown, keep_log)
@@ -313,14 +316,20 @@ def add_arguments(parser):
     parser.add_argument("--force", action="store_true", help="grade again what is already graded")
     parser.add_argument("--feedback", action="store_true", help="also write feedback HTML")
     parser.add_argument("--student", action="append", help="only this student (repeatable)")
+    parser.add_argument("--notebook", metavar="NAME",
+                        help="only this notebook of the assignment (a glob, without .ipynb), "
+                             "as nbgrader autograde --notebook")
     parser.epilog = "Arguments after -- go to nbgrader unchanged (e.g. -- --Execute.timeout=60)."
 
 
 def run(course_dir, options):
     scheduler = engine_scheduler(course_dir, options)
+    nbgrader_args = list(options.nbgrader_args)
+    if options.notebook:
+        nbgrader_args.append(f"--CourseDirectory.notebook_id={options.notebook}")
     with course_lock(course_dir, f"grading autograde {options.assignment}"):
         run = grade_class(course_dir, options.assignment, options.student, options.force,
-                          options.feedback, options.nbgrader_args, scheduler, options.workers)
+                          options.feedback, nbgrader_args, scheduler, options.workers)
     for step, (step_results, seconds) in run.steps.items():
         print(f"{step}: {summarize(step_results, seconds)}")
     if run.cost.submissions:

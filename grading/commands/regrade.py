@@ -32,10 +32,12 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Comment, Grade, MissingEntry
+from nbgrader.preprocessors import IncludeHeaderFooter
 
 from .. import csv_safe, gradebook
-from ..course import CourseError, run_nbgrader, submitted_students
+from ..course import CourseError, inside, run_nbgrader, submitted_students
 from ..course_lock import course_lock
+from ..nbgrader_run import Step, arguments_for
 from . import autograde
 from .autograde import add_engine_arguments, grade_class, summarize
 
@@ -127,6 +129,42 @@ def add_cells(course_dir, assignment, added):
                         names.append(name)
         gb.db.commit()
     return names
+
+
+def _cell_sources(path):
+    return [cell.source for cell in nbformat.read(str(path), as_version=4).cells]
+
+
+def check_header_footer(course_dir, assignment, nbgrader_args=()):
+    """CannotRegrade, before anything is touched, when the release was generated with a
+    header or footer notebook that the configuration of this run does not give
+    (IncludeHeaderFooter, in nbgrader_config.py or after --): generating the release
+    again would silently drop it. Seen from the release: the source's first (last) cell
+    sits further in (earlier) than a header (footer) of this configuration explains."""
+    with inside(course_dir):
+        step = Step("generate_assignment", assignment, list(nbgrader_args))
+    configured = IncludeHeaderFooter(config=step.app.config)
+    folder = Path(course_dir)
+    for source in sorted((folder / "source" / assignment).glob("*.ipynb")):
+        released = folder / "release" / assignment / source.name
+        if not released.is_file():
+            continue
+        cells, release = _cell_sources(source), _cell_sources(released)
+        if not cells:
+            continue
+        missing = []
+        if not configured.header and cells[0] in release[1:] and release[0] != cells[0]:
+            missing.append(("header", release.index(cells[0])))
+        if not configured.footer and cells[-1] in release[:-1] and release[-1] != cells[-1]:
+            missing.append(("footer", len(release) - 1 - release[::-1].index(cells[-1])))
+        if missing:
+            what = " and ".join(f"a {part}" for part, _ in missing)
+            raise CannotRegrade(
+                f"release/{assignment}/{source.name} was generated with {what} that this "
+                f"configuration does not give (IncludeHeaderFooter); generating it again would "
+                f"drop it, so nothing was changed. Set it in nbgrader_config.py, e.g. "
+                f"c.IncludeHeaderFooter.header = \"source/header.ipynb\", or pass it: grading "
+                f"regrade {assignment} -- --IncludeHeaderFooter.header=source/header.ipynb")
 
 
 # --- what a failed regrade must not lose -----------------------------------------------
@@ -239,6 +277,7 @@ def regrade(course_dir, assignment, nbgrader_args=(), scheduler=None, workers=No
         raise CannotRegrade(f"no submission of {assignment} was autograded yet, so there are no "
                             f"scores to compare with: run `grading autograde {assignment}` instead")
     added = new_cells(course_dir, assignment)  # refuses before anything is touched
+    check_header_footer(course_dir, assignment, nbgrader_args)  # so does this
     feedback = any((Path(course_dir) / "feedback").glob(f"*/{glob.escape(assignment)}"))
     saved = _saved_autograde(course_dir, assignment, students)
     reports = Path(course_dir) / "reports" / assignment
@@ -246,7 +285,8 @@ def regrade(course_dir, assignment, nbgrader_args=(), scheduler=None, workers=No
     with tempfile.TemporaryDirectory(prefix="regrade-backup-", dir=reports) as backup:
         _back_up(course_dir, assignment, students, Path(backup))
         added_names = add_cells(course_dir, assignment, added)
-        run_nbgrader(course_dir, "generate_assignment", assignment, "--force", *nbgrader_args)
+        run_nbgrader(course_dir, "generate_assignment", assignment, "--force",
+                     *arguments_for("generate_assignment", nbgrader_args))
         graded = grade_class(course_dir, assignment, students, force=True, feedback=feedback,
                              nbgrader_args=nbgrader_args, scheduler=scheduler, workers=workers)
         # nbgrader removes a student's old results as it starts writing the new ones, and a

