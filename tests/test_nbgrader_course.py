@@ -423,13 +423,19 @@ def test_one_notebook_regraded_with_notebook_option(example, tmp_path):
 def build_configured(base, config):
     """The example class, with a header notebook in the release
     (c.IncludeHeaderFooter.header) under the bare config, or under this repository's
-    plugin config (sandboxed kernels, repair, review flags)."""
+    plugin config (sandboxed kernels, repair, review flags), where ps1 also holds nbgrader's
+    validating-environment-variable.ipynb (handed in by hacker): NBGRADER_EXECUTION must
+    reach the sandboxed kernel too."""
     if config == "header":
         example_course(base, extra_config='c.IncludeHeaderFooter.header = "source/header.ipynb"\n')
         copy(EXAMPLE / "source" / "header.ipynb", base / "source" / "header.ipynb")
     else:
         example_course(base, config=plugin_config())
+        copy(FILES / "validating-environment-variable.ipynb", base / "source" / "ps1" / "environment.ipynb")
     run_nbgrader(base, "generate_assignment", "ps1")
+    if config == "plugins":
+        copy(FILES / "validating-environment-variable.ipynb",
+             base / "submitted" / "hacker" / "ps1" / "environment.ipynb")
 
 
 CONFIGS = ("header", "plugins")
@@ -453,4 +459,8 @@ def test_the_example_class_under_a_config(config, configured):
     assert stock_run.returncode == 0, said(stock_run)
     assert ours_run.returncode == 0, said(ours_run)
     facts = assert_same_grading(stock, ours, "ps1")
-    assert totals(facts) == {"bitdiddle": (1.5, 13), "hacker": (3, 13)}
+    if config == "header":
+        assert totals(facts) == {"bitdiddle": (1.5, 13), "hacker": (3, 13)}
+    else:  # environment.ipynb: 1 point, which NBGRADER_EXECUTION takes away
+        assert totals(facts) == {"bitdiddle": (1.5, 14), "hacker": (3, 14)}
+        assert facts["hacker"]["notebooks"]["environment"]["max_score"] == 1
