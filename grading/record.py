@@ -27,6 +27,7 @@ from traitlets import Dict
 from . import gradebook
 from .course import inside
 from .nbgrader_run import StartError, Step, first_error
+from .plugins.execution import BoundedExecute
 from .task import write_folder
 
 
@@ -68,6 +69,9 @@ class Recorder:
             self.feedback = Step("generate_feedback", assignment, args)
         probe = self.autograde.converter("-")
         self.after_execution = recording_steps(probe.autograde_preprocessors)
+        # A course whose configuration runs notebooks with nbgrader's own Execute (a
+        # bare nbgrader_config.py) is graded as stock nbgrader grades it: unsandboxed.
+        self.sandboxed = any(issubclass(_kind(p), BoundedExecute) for p in probe.autograde_preprocessors)
         self.config = self.autograde.app.config
         self.marks = self.course_dir / "reports" / assignment / "unfinished"
 

@@ -90,7 +90,13 @@ class CourseCopy:
         write_folder(self.folder, course.files)
         db = self.folder / "gradebook.db"
         gradebook.start_sqlite(db)
-        args = [*course.nbgrader_args, f"--CourseDirectory.root={self.folder}",
+        # Kernels talk over unix sockets in this copy (jupyter's "ipc" transport): with
+        # nbgrader's default TCP, two workers of a machine that start kernels at once
+        # may pick the same free port ("Address already in use"); a sandboxed kernel
+        # (grading.plugins.sandbox) chooses its own sockets anyway.
+        (self.folder / "kernels").mkdir()
+        args = ["--KernelManager.transport=ipc", f"--KernelManager.ip={self.folder / 'kernels' / 'k'}",
+                *course.nbgrader_args, f"--CourseDirectory.root={self.folder}",
                 f"--CourseDirectory.db_url=sqlite:///{db}", "--force"]
         with inside(self.folder):
             try:

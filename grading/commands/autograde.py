@@ -141,6 +141,10 @@ def grade_class(course_dir, assignment, students=None, force=False, feedback=Fal
     students = list(submitted_folders(course_dir, assignment) if students is None else students)
     recorder = Recorder(course_dir, assignment, nbgrader_args)
     todo, skipped = recorder.to_grade(students, force)
+    if todo and not recorder.sandboxed:
+        print(f"note: {course_dir / 'nbgrader_config.py'} runs notebooks with nbgrader's own "
+              "Execute, not grading.plugins.execution.BoundedExecute: students' code runs on "
+              "the workers without sandbox or limits, as under plain nbgrader", file=stream)
     log_dir = course_dir / "reports" / assignment / "logs"
     for step in ("autograde", "generate_feedback"):
         (log_dir / step).mkdir(parents=True, exist_ok=True)
