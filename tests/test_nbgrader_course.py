@@ -13,6 +13,7 @@ import csv
 import shutil
 import subprocess
 import sys
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -464,3 +465,41 @@ def test_the_example_class_under_a_config(config, configured):
     else:  # environment.ipynb: 1 point, which NBGRADER_EXECUTION takes away
         assert totals(facts) == {"bitdiddle": (1.5, 14), "hacker": (3, 14)}
         assert facts["hacker"]["notebooks"]["environment"]["max_score"] == 1
+
+
+# --- class-run: from an LMS download to grades ------------------------------------------
+
+def test_class_run_grades_the_example_from_a_canvas_download(configured, tmp_path):
+    """The example class with its header, handed in through a Canvas-style download (two
+    notebooks per student): `grading class-run` collects, grades and reports it with
+    stock nbgrader's scores, cell by cell, and one report column per notebook's part."""
+    stock = configured["header"][0]
+    course = Path(shutil.copytree(stock.parent / "base", tmp_path / "course"))
+    shutil.rmtree(course / "submitted")
+    canvas_ids = {"bitdiddle": "1001", "hacker": "1002"}
+    download = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        for upload, (student, canvas_id) in enumerate(canvas_ids.items(), start=70001):
+            for name in PS1:
+                archive.write(EXAMPLE / "submitted" / student / "ps1" / f"{name}.ipynb",
+                              f"{student}_{canvas_id}_{upload}_{name}.ipynb")
+    run = grading(course, "class-run", "ps1", str(download))
+    assert run.returncode == 0, said(run)
+    expected = gradebook_facts(stock, "ps1")
+    facts = gradebook_facts(course, "ps1")
+    for student, canvas_id in canvas_ids.items():
+        auto = lambda f: {nb: {g: grade["auto_score"] for g, grade in n["grades"].items()}
+                          for nb, n in f["notebooks"].items()}
+        assert auto(facts[canvas_id]) == auto(expected[student])
+        assert facts[canvas_id]["score"] == expected[student]["score"]
+    with open(course / "reports" / "ps1.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        parts = [c for c in reader.fieldnames if c.startswith(("problem1: ", "problem2: "))]
+        rows = {row["student"]: row for row in reader}
+    assert len(parts) == len(set(parts)) == 7  # problem1's parts A to E, problem2's A and B
+    for canvas_id, row in rows.items():
+        assert sum(float(row[part]) for part in parts) == float(row["score"]) == facts[canvas_id]["score"]
+    assert (course / "reports" / "ps1" / "class_report.html").is_file()
+    with open(course / "reports" / "ps1" / "lms_grades.csv", newline="") as f:
+        lms = {row["ID"]: row["ps1"] for row in csv.DictReader(f) if row["ID"]}
+    assert lms == {canvas_id: f"{facts[canvas_id]['score']:g}" for canvas_id in canvas_ids.values()}

@@ -1,6 +1,6 @@
 """An assignment of several notebooks with cells graded by hand: nbgrader's own example
 course "ps1" (problem1 and problem2, each with a "Part A" and a "Part B"; manually graded
-answers and a task), read straight from the installed nbgrader package and graded by plain
+answers and a task), copied from nbgrader (tests/nbgrader_example) and graded by plain
 `nbgrader autograde`. The reports must key questions by notebook and heading, and report a
 cell graded by hand as awaiting its grade, never as a failed test or a likely mistake."""
 import csv
@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import nbformat
-import nbgrader
 import pytest
 
 from grading import diagnosis
@@ -20,7 +19,7 @@ from grading.course import run_nbgrader
 from grading.gradebook import open_gradebook
 from grading.plugins.findings import cell_label
 
-USER_GUIDE = Path(nbgrader.__file__).parent / "docs" / "source" / "user_guide"
+USER_GUIDE = Path(__file__).parent / "nbgrader_example"  # nbgrader's example course (its README)
 PS1 = "ps1"
 NOTEBOOKS = ("problem1", "problem2")
 STUDENTS = ("bitdiddle", "hacker")
