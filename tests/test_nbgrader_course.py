@@ -419,6 +419,26 @@ def test_one_notebook_regraded_with_notebook_option(example, tmp_path):
     assert (ours / "autograded" / "hacker" / "ps1" / "problem2.ipynb").read_bytes() == kept
 
 
+def test_no_execute_grades_the_outputs_handed_in(example, tmp_path):
+    """`-- --no-execute` (nbgrader autograde's flag: grade the outputs as handed in, as a
+    course graded by hand does): the same gradebook as stock nbgrader's; it stopped
+    generate_feedback, which has no such flag, before it was passed to autograde alone."""
+    stock_graded, ours_graded = graded(example, "ps1")
+    stock = Path(shutil.copytree(stock_graded, tmp_path / "stock"))
+    ours = Path(shutil.copytree(ours_graded, tmp_path / "ours"))
+    stock_run, ours_run = in_parallel(
+        lambda: run_nbgrader(stock, "autograde", "ps1", "--force", "--student", "bitdiddle",
+                             "--no-execute", check=False),
+        lambda: grading(ours, "autograde", "ps1", "--force", "--feedback", "--student", "bitdiddle",
+                        nbgrader_args=("--no-execute",)))
+    assert stock_run.returncode == 0, said(stock_run)
+    assert ours_run.returncode == 0, said(ours_run)
+    facts = assert_same_grading(stock, ours, "ps1")
+    # bitdiddle's notebook was saved with passing outputs that its code no longer earns
+    assert facts["bitdiddle"]["score"] > gradebook_facts(stock_graded, "ps1")["bitdiddle"]["score"]
+    assert (ours / "feedback" / "bitdiddle" / "ps1" / "problem1.html").is_file()
+
+
 # --- configurations: a header, this repository's plugins -------------------------------
 
 def build_configured(base, config):
