@@ -180,11 +180,25 @@ CHANGES = {"unchanged": "submitted-unchanged", "changed": "submitted-changed",
            "lockedcell": "submitted-locked-cell-changed"}
 
 
+# nbgrader's documented way to a late penalty of your own: a plugin class in a module
+# beside nbgrader_config.py, which a worker must get with the configuration
+LATE_PLUGIN = "late_penalty.HalfOff"
+LATE_PLUGIN_CODE = """from nbgrader.plugins import LateSubmissionPlugin
+
+
+class HalfOff(LateSubmissionPlugin):
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        return score / 2 if total_seconds_late > 0 else 0
+"""
+
+
 def build_ps1(base):
-    """nbgrader's example ps1, due at DUE with the zero late penalty; handed in by
+    """nbgrader's example ps1, due at DUE, with a late penalty of half the score from a
+    plugin module beside the config (LATE_PLUGIN); handed in by
     bitdiddle, hacker, `late` (hacker's files after the due date) and `partial`
     (bitdiddle's problem1 only)."""
-    example_course(base, extra_config='c.LateSubmissionPlugin.penalty_method = "zero"\n')
+    example_course(base, extra_config=f'c.AssignLatePenalties.plugin_class = "{LATE_PLUGIN}"\n')
+    (base / "late_penalty.py").write_text(LATE_PLUGIN_CODE)
     run_nbgrader(base, "db", "assignment", "add", "ps1", f"--duedate={DUE}")
     run_nbgrader(base, "generate_assignment", "ps1")
     submitted = base / "submitted"
@@ -260,7 +274,7 @@ def test_a_late_submission_gets_the_same_penalty(example):
     stock, ours = graded(example, "ps1")
     facts = assert_same_grading(stock, ours, "ps1")
     late = facts["late"]
-    assert late["total_seconds_late"] > 0 and late["late_submission_penalty"] == late["score"] == 3
+    assert late["total_seconds_late"] > 0 and late["late_submission_penalty"] == late["score"] / 2 == 1.5
     assert facts["hacker"]["late_submission_penalty"] == 0  # on time
 
 
