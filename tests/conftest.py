@@ -32,3 +32,18 @@ def corpus_course(tmp_path_factory):
     log = folder / "autograde.log"
     log.write_text(summary + "\n")
     return course, log
+
+
+@pytest.fixture(scope="session")
+def corpus_report(corpus_course):
+    """The graded corpus with its similar answers and its class report written, once for
+    the mutation suite and the browser test: `grading similarity`, then `grading report
+    --html` (about 16 s of one core on the corpus; each used to run twice). Returns the
+    course folder."""
+    from grading import cli
+    from tests.support import ASSIGNMENT
+
+    course, _ = corpus_course
+    assert cli.main(["similarity", ASSIGNMENT, "--course", str(course)]) == 0
+    assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(course)]) == 0
+    return course

@@ -221,11 +221,9 @@ def test_student_runs_the_release_in_jupyterlab_and_sees_the_plots(browser, tmp_
 
 @pytest.mark.slow  # real kernels, a browser
 @pytest.mark.slow  # the corpus graded, a browser
-def test_class_report_renders_the_gradebook(browser, corpus_course, tmp_path):
-    course, _ = corpus_course
+def test_class_report_renders_the_gradebook(browser, corpus_report, tmp_path):
+    course = corpus_report  # similarity, then report --html, run on the graded corpus
     students = sorted(gradebook.student_ids(course))
-    assert cli.main(["similarity", ASSIGNMENT, "--course", str(course)]) == 0
-    assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(course)]) == 0
     report = course / "reports" / ASSIGNMENT / "class_report.html"
     page = browser.new_page()
     page.set_viewport_size({"width": 1100, "height": 1500})

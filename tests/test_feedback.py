@@ -5,6 +5,8 @@ real page, from `nbgrader generate_feedback` on the graded demo class, is checke
 browser by test_browser.py."""
 import os
 import re
+import shutil
+from pathlib import Path
 
 import nbformat
 import nbgrader
@@ -165,16 +167,20 @@ PER_POINT = "wrong/fit_zeroes_gradient_per_point"
 
 
 @pytest.fixture(scope="module")
-def per_point_feedback(tmp_path_factory):
-    """That answer graded with feedback, as the class is: (course, student)."""
-    from grading.commands import autograde
-    from tests.support.corpus import CORPUS, submit
-    from tests.support import generated_course
+def per_point_feedback(corpus_course, tmp_path_factory):
+    """That answer as the mutation corpus graded it (the session's corpus_course: the same
+    submission, graded by `grading autograde`), in a copy of that course, with its
+    feedback page made by nbgrader's generate_feedback as `grading autograde --feedback`
+    makes it when the gradebook is what it records: (course, student). Grading the
+    answer again in a class of its own cost a LocalCluster and a kernel run."""
+    from grading.record import Recorder
+    from tests.support.corpus import CORPUS
 
     [answer] = [a for a in CORPUS if a.label == PER_POINT]
-    course = generated_course(tmp_path_factory.mktemp("per-point") / "course")
-    submit(course, [answer])
-    autograde.grade_class(course, ASSIGNMENT, force=True, feedback=True)
+    graded, _ = corpus_course
+    course = Path(shutil.copytree(graded, tmp_path_factory.mktemp("per-point") / "course"))
+    processed, error, log = Recorder(course, ASSIGNMENT, ()).make_feedback(answer.student, force=True)
+    assert processed and error is None, log
     return course, answer.student
 
 

@@ -9,13 +9,15 @@ outputs are unit-tested here too), applied on top of the corpus's correct baseli
 (tests/answers/baseline.py): a file gives only what its student does differently. And the master notebook's test cells pass when run
 again after the whole notebook, in order and in reverse."""
 import copy
+import subprocess
+import sys
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from grading.commands import autograde
-from grading.course import run_nbgrader
+from grading.course import tool_env
 from grading.plugins.findings import findings
 from grading.submissions import (Section, answer_cell_ids, build_submission, read_answers,
                                  read_sections, write_submission)
@@ -190,25 +192,42 @@ def submit_family(course):
 
 
 @pytest.fixture(scope="module")
-def graded_by_engine(tmp_path_factory):
-    """The family graded by `grading autograde` (the Dask engine, as the corpus is)."""
-    course = generated_course(tmp_path_factory.mktemp("honest-engine") / "course")
-    submit_family(course)
-    results, _ = autograde.grade_class(course, ASSIGNMENT, force=True).steps["autograde"]
-    log = {student: f"{outcome}: {error or ''} (log: {path})"
-           for student, (outcome, _, path, error) in results.items()}
-    return course, log
+def graded_family(tmp_path_factory):
+    """The family graded by both graders, each in a course of its own, at the same time:
+    plain serial `nbgrader autograde` (one process, one core) runs in the background while
+    `grading autograde` (the Dask engine, as the corpus is) grades the other course, so the
+    machine's cores are busy with both instead of one after the other.
+    {grader: (course, {student: what to say when it was not graded})}."""
+    engine = generated_course(tmp_path_factory.mktemp("honest-engine") / "course")
+    serial = generated_course(tmp_path_factory.mktemp("honest-nbgrader") / "course")
+    submit_family(engine)
+    submit_family(serial)
+    output = serial.parent / "nbgrader.log"  # a file: a full pipe would stall nbgrader
+    with open(output, "w") as log:
+        nbgrader = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
+                                    cwd=serial, env=tool_env(), stdout=log, stderr=subprocess.STDOUT)
+        try:
+            results, _ = autograde.grade_class(engine, ASSIGNMENT, force=True).steps["autograde"]
+        finally:
+            nbgrader.wait()  # as run_nbgrader(check=False), only started first
+    engine_log = {student: f"{outcome}: {error or ''} (log: {path})"
+                  for student, (outcome, _, path, error) in results.items()}
+    tail = output.read_text()[-3000:]
+    serial_log = {student: f"exit status {nbgrader.returncode}; end of its output:\n{tail}"
+                  for student in FAMILY}
+    return {"grading autograde": (engine, engine_log), "nbgrader autograde": (serial, serial_log)}
 
 
 @pytest.fixture(scope="module")
-def graded_by_nbgrader(tmp_path_factory):
+def graded_by_engine(graded_family):
+    """The family graded by `grading autograde` (the Dask engine, as the corpus is)."""
+    return graded_family["grading autograde"]
+
+
+@pytest.fixture(scope="module")
+def graded_by_nbgrader(graded_family):
     """The family graded by plain serial `nbgrader autograde`, in another course."""
-    course = generated_course(tmp_path_factory.mktemp("honest-nbgrader") / "course")
-    submit_family(course)
-    done = run_nbgrader(course, "autograde", ASSIGNMENT, check=False)
-    tail = (done.stdout + done.stderr)[-3000:]
-    return course, {student: f"exit status {done.returncode}; end of its output:\n{tail}"
-                    for student in FAMILY}
+    return graded_family["nbgrader autograde"]
 
 
 def what_the_cell_showed(course, student, grade_id):

@@ -24,7 +24,7 @@ import csv
 
 import pytest
 
-from grading import cli, diagnosis
+from grading import diagnosis
 from grading.class_report import class_facts
 from grading.commands import similarity
 from tests.support import ASSIGNMENT, ROOT, cell_scores, notebook_path, structure
@@ -142,13 +142,12 @@ def test_mistake_table_is_up_to_date(corpus_course):
                             "`python -m tests.support.mistake_table`\n" + "\n".join(problems))
 
 
-def test_no_two_corpus_answers_look_copied(corpus_course):
+def test_no_two_corpus_answers_look_copied(corpus_report):
     """The graded corpus as a class of 92 honest students, each the baseline with one
     question answered its own way: no pair reaches the similarity threshold. The pairs
     flagged for the same rare failures are wrong answers to the same cells, among them
-    mistakes written two ways."""
-    course, _ = corpus_course
-    assert cli.main(["similarity", ASSIGNMENT, "--course", str(course)]) == 0
+    mistakes written two ways. (`grading similarity` ran in the corpus_report fixture.)"""
+    course = corpus_report
     with open(similarity.csv_path(course, ASSIGNMENT), newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows and max(float(row["similarity"]) for row in rows) < similarity.REVIEW_AT
@@ -160,9 +159,8 @@ def test_no_two_corpus_answers_look_copied(corpus_course):
     assert sum(a.mistake == b.mistake for a, b in flagged) >= 4, [(a.label, b.label) for a, b in flagged]
 
 
-def test_class_report_agrees_with_the_gradebook(corpus_course):
-    course, _ = corpus_course
-    assert cli.main(["report", ASSIGNMENT, "--html", "--course", str(course)]) == 0
+def test_class_report_agrees_with_the_gradebook(corpus_report):
+    course = corpus_report  # `grading report --html` ran in the fixture, after similarity
     assert disagreements(course, ASSIGNMENT, [answer.student for answer in EVERYONE]) == []
 
 

@@ -24,7 +24,7 @@ from distributed import Client, Security
 
 from grading import cli, cluster, gradebook
 from grading.commands import autograde
-from grading.course import run_nbgrader, tool_env
+from grading.course import tool_env
 from grading.course_lock import CourseBusy, course_lock
 from grading.record import recording_steps
 from grading.task import Course, Refused, Submission, TooLarge, read_course, read_folder, write_folder
@@ -65,15 +65,30 @@ def grading(*args, env=None, **popen):
 
 
 @pytest.fixture(scope="module")
-def serial_scores(tmp_path_factory):
-    """The class graded by plain serial `nbgrader autograde`: the reference."""
+def serial_run(tmp_path_factory):
+    """The class being graded by plain serial `nbgrader autograde` (one process, one core),
+    started in the background so that it overlaps the LocalCluster's run: (course, process).
+    Broken files may fail it."""
     serial = graded_course(tmp_path_factory.mktemp("serial") / "course")
-    run_nbgrader(serial, "autograde", ASSIGNMENT, check=False)  # broken files may fail it
+    with open(serial.parent / "nbgrader.log", "w") as log:  # a file: a full pipe would stall it
+        process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
+                                   cwd=serial, env=tool_env(), stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield serial, process
+        finally:
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def serial_scores(serial_run):
+    """The class graded by plain serial `nbgrader autograde`: the reference."""
+    serial, process = serial_run
+    process.wait()
     return all_scores(serial)
 
 
 @pytest.fixture(scope="module")
-def on_local_cluster(tmp_path_factory):
+def on_local_cluster(serial_run, tmp_path_factory):  # the serial reference grades meanwhile
     """The class graded by the command on its default engine, a LocalCluster (three
     workers on two cores, so results arrive while others grade)."""
     course = graded_course(tmp_path_factory.mktemp("local") / "course")
