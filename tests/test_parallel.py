@@ -98,8 +98,8 @@ def on_local_cluster(serial_run, tmp_path_factory):  # the serial reference grad
 
 @pytest.mark.slow  # real kernels
 def test_local_cluster_scores_equal_serial_scores(on_local_cluster, serial_scores):
-    course, _ = on_local_cluster
-    assert all_scores(course) == serial_scores, out + err[-3000:]
+    course, status = on_local_cluster
+    assert all_scores(course) == serial_scores, f"exit {status}; logs: {course / 'reports' / ASSIGNMENT / 'logs'}"
     kinds = dict(CLASS)
     totals = {s: sum(score for score, *_ in cells.values()) for s, cells in serial_scores.items() if cells}
     assert {totals[s] for s in totals if kinds[s] == "correct"} == {100}
