@@ -68,20 +68,17 @@ def tool_env():
 
 @contextlib.contextmanager
 def inside(course_dir):
-    """Runs the block in course_dir with tool_env()'s PATH, as `python -m nbgrader` started
-    there would run: nbgrader reads ./nbgrader_config.py, and a module beside it (a late
-    penalty plugin the config names, say) can be imported."""
-    before, path, folder = os.getcwd(), os.environ.get("PATH", ""), str(Path(course_dir).resolve())
+    """Runs the block in course_dir with tool_env()'s PATH, as `nbgrader` started there
+    would run (nbgrader reads ./nbgrader_config.py, and puts the folder on the import
+    path: a late-penalty plugin module beside the config imports)."""
+    before, path = os.getcwd(), os.environ.get("PATH", "")
     os.chdir(course_dir)
     os.environ["PATH"] = tool_env()["PATH"]
-    sys.path.insert(0, folder)
     try:
         yield
     finally:
         os.chdir(before)
         os.environ["PATH"] = path
-        if folder in sys.path:
-            sys.path.remove(folder)
 
 
 def run_nbgrader(course_dir, *args, check=True):
