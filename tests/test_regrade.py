@@ -275,3 +275,25 @@ def test_score_changes_lists_changed_and_new_cells():
              "b": {"t1": (0.0, 5.0, True)}, "c": {"t1": (1.0, 5.0, False)}}
     assert regrade.score_changes(before, after) == [
         ("a", 5.0, 7.0, [("t2", None, 2.0)]), ("c", None, 1.0, [("t1", None, 1.0)])]
+
+
+@pytest.mark.parametrize("part", ["header", "footer"])
+def test_a_release_whose_header_or_footer_would_be_dropped_is_refused(tmp_path, part):
+    """A release generated with a header (footer) notebook that the regrade's configuration
+    does not give: regenerating it would silently drop those cells (21 cells -> 18 on
+    nbgrader's example). Refused before anything is touched, naming the option; accepted
+    when the option is given after --."""
+    course = tmp_path / "course"
+    (course / "source" / "a").mkdir(parents=True)
+    (course / "release" / "a").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "x"\n')
+    cells = [nbformat.v4.new_markdown_cell("# The assignment"), nbformat.v4.new_code_cell("x = 1")]
+    extra = [nbformat.v4.new_markdown_cell(f"the {part}")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(course / "source" / "a" / "n.ipynb"))
+    released = extra + cells if part == "header" else cells + extra
+    nbformat.write(nbformat.v4.new_notebook(cells=released), str(course / "release" / "a" / "n.ipynb"))
+    with pytest.raises(regrade.CannotRegrade, match=f"with a {part} .* --IncludeHeaderFooter.{part}="):
+        regrade.check_header_footer(course, "a")
+    regrade.check_header_footer(course, "a", [f"--IncludeHeaderFooter.{part}=source/{part}.ipynb"])
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(course / "release" / "a" / "n.ipynb"))
+    regrade.check_header_footer(course, "a")  # a release without either: nothing to keep

@@ -152,19 +152,19 @@ def check_header_footer(course_dir, assignment, nbgrader_args=()):
         cells, release = _cell_sources(source), _cell_sources(released)
         if not cells:
             continue
-        missing = []
-        if not configured.header and cells[0] in release[1:] and release[0] != cells[0]:
-            missing.append(("header", release.index(cells[0])))
-        if not configured.footer and cells[-1] in release[:-1] and release[-1] != cells[-1]:
-            missing.append(("footer", len(release) - 1 - release[::-1].index(cells[-1])))
+        missing = [part for part, given, kept in (
+            ("header", configured.header, cells[0] in release[1:] and release[0] != cells[0]),
+            ("footer", configured.footer, cells[-1] in release[:-1] and release[-1] != cells[-1]))
+            if kept and not given]
         if missing:
-            what = " and ".join(f"a {part}" for part, _ in missing)
+            what = " and ".join(f"a {part}" for part in missing)
             raise CannotRegrade(
                 f"release/{assignment}/{source.name} was generated with {what} that this "
                 f"configuration does not give (IncludeHeaderFooter); generating it again would "
                 f"drop it, so nothing was changed. Set it in nbgrader_config.py, e.g. "
-                f"c.IncludeHeaderFooter.header = \"source/header.ipynb\", or pass it: grading "
-                f"regrade {assignment} -- --IncludeHeaderFooter.header=source/header.ipynb")
+                f"c.IncludeHeaderFooter.{missing[0]} = \"source/{missing[0]}.ipynb\", or pass "
+                f"it: grading regrade {assignment} -- "
+                f"--IncludeHeaderFooter.{missing[0]}=source/{missing[0]}.ipynb")
 
 
 # --- what a failed regrade must not lose -----------------------------------------------
