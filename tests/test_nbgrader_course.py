@@ -460,20 +460,27 @@ def build_configured(base, config):
     (c.IncludeHeaderFooter.header) under the bare config, or under this repository's
     plugin config (sandboxed kernels, repair, review flags), where ps1 also holds nbgrader's
     validating-environment-variable.ipynb (handed in by hacker): NBGRADER_EXECUTION must
-    reach the sandboxed kernel too."""
+    reach the sandboxed kernel too; and nbgrader's p1 with its cheat attempts (CHEATS)."""
     if config == "header":
         example_course(base, extra_config='c.IncludeHeaderFooter.header = "source/header.ipynb"\n')
         copy(EXAMPLE / "source" / "header.ipynb", base / "source" / "header.ipynb")
     else:
         example_course(base, config=plugin_config())
         copy(FILES / "validating-environment-variable.ipynb", base / "source" / "ps1" / "environment.ipynb")
+        copy(FILES / "submitted-unchanged.ipynb", base / "source" / "ps1" / "p1.ipynb")
     run_nbgrader(base, "generate_assignment", "ps1")
     if config == "plugins":
         copy(FILES / "validating-environment-variable.ipynb",
              base / "submitted" / "hacker" / "ps1" / "environment.ipynb")
+        for student, original in CHEATS.items():  # p1 alone: the rest not handed in
+            copy(FILES / f"{original}.ipynb", base / "submitted" / student / "ps1" / "p1.ipynb")
 
 
 CONFIGS = ("header", "plugins")
+# Under the plugin config, nbgrader's p1 handed in untouched (foo) and with its two cheat
+# attempts (showtraceback replaced, so that a failing test prints nothing)
+CHEATS = {"foo": "submitted-unchanged", "spam": "submitted-cheat-attempt",
+          "eggs": "submitted-cheat-attempt-alternative"}
 
 
 @pytest.fixture(scope="module")
@@ -496,9 +503,15 @@ def test_the_example_class_under_a_config(config, configured):
     facts = assert_same_grading(stock, ours, "ps1")
     if config == "header":
         assert totals(facts) == {"bitdiddle": (1.5, 13), "hacker": (3, 13)}
-    else:  # environment.ipynb: 1 point, which NBGRADER_EXECUTION takes away
-        assert totals(facts) == {"bitdiddle": (1.5, 14), "hacker": (3, 14)}
+    else:  # environment.ipynb: 1 point, which NBGRADER_EXECUTION takes away; p1: 7 points
+        assert {s: totals(facts)[s] for s in ("bitdiddle", "hacker")} == {"bitdiddle": (1.5, 21),
+                                                                         "hacker": (3, 21)}
         assert facts["hacker"]["notebooks"]["environment"]["max_score"] == 1
+        # the cheats earn nothing more than the untouched notebook, and are flagged
+        p1 = {s: facts[s]["notebooks"]["p1"] for s in CHEATS}
+        assert p1["foo"]["max_score"] == 7 and p1["foo"]["score"] <= 1
+        for cheat in ("spam", "eggs"):
+            assert p1[cheat]["score"] <= p1["foo"]["score"] and p1[cheat]["needs_manual_grade"]
 
 
 # --- class-run: from an LMS download to grades ------------------------------------------
